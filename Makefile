@@ -1,0 +1,73 @@
+# Territoires zéro non-recours: the assistant.
+#   make run    the whole assistant on its embedded defaults (SQLite, no other server)
+#   make test   every test of both runtimes
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+export TZN_CACHE ?= $(HOME)/.cache/tzn
+export PYTHONPATH := $(CURDIR)
+BOT := $(CURDIR)/.venv-bot/bin/python
+SVC := $(CURDIR)/.venv-svc/bin/python
+MODEL := bot/models/current.tar.gz
+REPORTS := var/test-reports
+
+.PHONY: help env env-bot env-svc data secrets model run test test-bot test-svc test-e2e \
+        validate nlu-eval bench sms-console telegram-webhook lock-bot lock-svc clean
+
+help: ## Show this help
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  \033[1m%-18s\033[0m %s\n", $$1, $$2}'
+
+env: env-bot env-svc ## Create both environments (cached by lock file)
+
+env-bot: ## Bot runtime: Python 3.10, Rasa 3.6.21
+	@scripts/ensure_env.sh bot 3.10 requirements/bot.lock
+
+env-svc: ## Service runtime: Python 3.11, FastAPI, OpenFisca-France
+	@scripts/ensure_env.sh svc 3.11 requirements/svc.lock
+
+data: var/data/communes.json ## Fetch the official list of communes
+
+var/data/communes.json: scripts/fetch_communes.py
+	@python3 scripts/fetch_communes.py $@
+
+secrets: var/secrets.env ## Create local random secrets (once)
+
+var/secrets.env: scripts/init_secrets.py
+	@python3 scripts/init_secrets.py $@
+
+model: env-bot data ## Train the Rasa model, only if its inputs changed
+	@scripts/train.sh
+
+run: env data secrets model ## Run the whole assistant: Rasa, action server, API and web chat
+	@$(SVC) -m honcho -f Procfile -e var/secrets.env start
+
+test: env data secrets model ## Run every test (bot, service, end to end)
+	@rm -rf $(REPORTS); mkdir -p $(REPORTS)
+	@$(MAKE) --no-print-directory validate test-bot test-svc test-e2e
+
+validate: env-bot ## Check the Rasa training data and domain
+	@cd bot && $(BOT) -m rasa data validate --fail-on-warnings --config config.yml --domain domain --data data ../nlu/data
+
+test-bot: env-bot model ## Tests of the bot runtime: NLU components, actions, test stories
+	@$(BOT) -m pytest tests/bot -q --junitxml=$(REPORTS)/bot.xml
+
+test-svc: env-svc data ## Tests of the service runtime: API, eligibility, channels
+	@$(SVC) -m pytest tests/svc -q --junitxml=$(REPORTS)/svc.xml
+
+test-e2e: env data secrets model ## End-to-end tests through the real stack
+	@$(SVC) -m pytest tests/e2e -q --junitxml=$(REPORTS)/e2e.xml
+
+nlu-eval: model ## Intent and entity-value accuracy on the held-out NLU test set
+	@$(BOT) -m nlu.evaluate --model $(MODEL) --data nlu/test
+
+bench: env data model ## Run the benchmarks and print their figures
+	@$(SVC) bench/eligibility.py
+
+lock-bot: ## Re-resolve the bot runtime from requirements/bot.in
+	@scripts/lock.sh bot 3.10
+
+lock-svc: ## Re-resolve the service runtime from requirements/svc.in
+	@scripts/lock.sh svc 3.11
+
+clean: ## Remove the local links, models and runtime data (not the cache)
+	rm -rf .venv-bot .venv-svc bot/models var .rasa

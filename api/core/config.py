@@ -1,0 +1,67 @@
+"""Settings of the service runtime, read from environment variables (and a `.env` file).
+
+Every setting has a default that runs the whole assistant on one machine with SQLite.
+Secrets default to None; `make run` writes random ones into `var/secrets.env`.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=(".env", "var/secrets.env"), extra="ignore")
+
+    # Where the API listens, and the address people and providers reach it at.
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    public_base_url: str = "http://127.0.0.1:8000"
+
+    # Storage. SQLite is the embedded default; production uses PostgreSQL.
+    database_url: str = f"sqlite:///{ROOT / 'var' / 'tzn.db'}"
+    redis_url: str | None = None
+
+    # Internal services (never public).
+    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_timeout_seconds: float = 30.0
+    rasa_ready_wait_seconds: float = 20.0
+
+    # Secrets shared with the action server, and for pseudonyms and encryption.
+    internal_api_token: str | None = None
+    pseudonym_key: str | None = None
+    data_encryption_key: str | None = None
+    staff_token: str | None = None
+
+    # Eligibility engine.
+    communes_file: Path = ROOT / "var" / "data" / "communes.json"
+    eligibility_batch_window_ms: float = 4.0
+    eligibility_max_batch: int = 256
+    eligibility_warm_up: bool = True
+
+    # SMS over Twilio.
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = None
+    twilio_from_number: str | None = None
+    twilio_api_base_url: str = "https://api.twilio.com"
+    sms_sync_reply_seconds: float = 8.0
+
+    # Telegram.
+    telegram_bot_token: str | None = None
+    telegram_webhook_secret: str | None = None
+    telegram_api_base_url: str = "https://api.telegram.org"
+
+    # Knowledge (texts, benefits, territories).
+    knowledge_dir: Path = ROOT / "knowledge"
+
+    # Retention of personal data, in days.
+    retention_days: int = Field(default=90, ge=1)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
