@@ -12,7 +12,7 @@ MODEL := bot/models/current.tar.gz
 REPORTS := var/test-reports
 
 .PHONY: help env env-bot env-svc data secrets model run test test-bot test-svc test-e2e \
-        validate nlu-eval bench sms-console telegram-webhook lock-bot lock-svc clean
+        validate nlu-eval bench sms-console telegram-webhook lock-bot lock-svc clean browser
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  \033[1m%-18s\033[0m %s\n", $$1, $$2}'
@@ -54,8 +54,11 @@ test-bot: env-bot model ## Tests of the bot runtime: NLU components, actions, te
 test-svc: env-svc data ## Tests of the service runtime: API, eligibility, channels
 	@$(SVC) -m pytest tests/svc -q --junitxml=$(REPORTS)/svc.xml
 
-test-e2e: env data secrets model ## End-to-end tests through the real stack
+test-e2e: env data secrets model browser ## End-to-end tests through the real stack
 	@$(SVC) -m pytest tests/e2e -q --junitxml=$(REPORTS)/e2e.xml
+
+browser: ## Debian's chromium, for the browser tests (installed once, as root)
+	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 
 nlu-eval: model ## Intent and entity-value accuracy on the held-out NLU test set
 	@$(BOT) -m nlu.evaluate --model $(MODEL) --data nlu/test
