@@ -1,0 +1,195 @@
+"""The channel-independent core: open a conversation, pass a person's message to Rasa, apply the
+actions' control signals (consent, estimate, stop, erase) and return what the bot says."""
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from sqlmodel import Session, delete, select
+
+from api.core.db import Database
+from api.core.security import Pseudonymiser, new_conversation_id
+from api.models import ConsentRecord, Conversation, EstimateRecord, utcnow
+from api.rasa_client import RasaClient, RasaUnavailable
+from channels.messages import BotTurn
+from channels.render import WEB, Capabilities, open_choices, render
+
+log = logging.getLogger(__name__)
+
+SOURCE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+PAYLOAD_PATTERN = re.compile(r"^/[a-z_]+(\{.*\})?$", re.S)
+MAX_TEXT = 1000
+
+
+class ConversationNotFound(LookupError):
+    pass
+
+
+class ConversationService:
+    def __init__(self, db: Database, rasa: RasaClient, pseudonymiser: Pseudonymiser, ready_wait: float = 20.0):
+        self.db = db
+        self.rasa = rasa
+        self.pseudonymiser = pseudonymiser
+        self.ready_wait = ready_wait
+
+    # -- opening ----------------------------------------------------------------------------------
+    async def open_web(self, source: str | None) -> tuple[Conversation, BotTurn]:
+        """A new web conversation (one per QR scan) and the bot's first messages."""
+        await self._ensure_rasa()
+        conversation_id = new_conversation_id()
+        conversation = Conversation(
+            id=conversation_id,
+            channel="web",
+            person_id=self.pseudonymiser.pseudonym("web", conversation_id),
+            source=source,
+        )
+        await self.db.run(_save, conversation)
+        turn = await self.handle(conversation, WEB, payload="/greet")
+        return conversation, turn
+
+    async def for_address(self, channel: str, address: str, source: str | None = None) -> Conversation:
+        """The conversation of an SMS number or Telegram chat, created on first contact."""
+        person_id = self.pseudonymiser.pseudonym(channel, address)
+        return await self.db.run(_get_or_create, channel, person_id, source)
+
+    async def get(self, conversation_id: str) -> Conversation:
+        conversation = await self.db.run(lambda s: s.get(Conversation, conversation_id))
+        if conversation is None:
+            raise ConversationNotFound(conversation_id)
+        return conversation
+
+    # -- one message --------------------------------------------------------------------------------
+    async def handle(self, conversation: Conversation, capabilities: Capabilities, text: str | None = None,
+                     payload: str | None = None, choice: int | None = None,
+                     metadata: dict[str, Any] | None = None) -> BotTurn:
+        """One inbound message (typed text, a button payload, or the number of a choice) and the bot's
+        answer, rendered for the channel."""
+        if choice is not None:
+            payload = chosen_payload(conversation.last_buttons, choice)
+        elif text is not None and capabilities.numbered_choices and conversation.last_buttons:
+            digits = text.strip().rstrip(".)")
+            if digits.isdigit():
+                payload = chosen_payload(conversation.last_buttons, int(digits), fallback=None)
+                text = None if payload else text
+        message = to_rasa_message(text, payload)
+        await self._ensure_rasa()
+        meta = {"channel": conversation.channel, "source": conversation.source, **(metadata or {})}
+        turn = await self.rasa.send(conversation.person_id, message, meta)
+        choices = open_choices(turn.messages, capabilities)
+        turn.messages = render(turn.messages, capabilities)
+        await self._apply_controls(conversation, turn, choices)
+        return turn
+
+    async def _ensure_rasa(self) -> None:
+        if self.rasa.ready or await self.rasa.wait_ready(self.ready_wait):
+            return
+        raise RasaUnavailable("Rasa is still starting")
+
+    async def _apply_controls(self, conversation: Conversation, turn: BotTurn, choices: list[dict[str, str]]) -> None:
+        erase = False
+        for control in turn.controls:
+            kind = control.get("type")
+            if kind == "erase":
+                erase = True
+            elif kind in {"consent", "estimate", "stop", "start"}:
+                await self.db.run(_apply_control, conversation.id, conversation.person_id, control)
+            else:
+                log.warning("Unknown control signal %r ignored", kind)
+        await self.db.run(_touch, conversation.id, choices)
+        if erase:
+            await self.erase_person(conversation.person_id)
+
+    async def erase_person(self, person_id: str) -> None:
+        """SUPPRIMER: forget everything about this person, in the database and in Rasa."""
+        await self.db.run(_erase, person_id)
+        try:
+            await self.rasa.erase(person_id)
+        except RasaUnavailable:
+            log.warning("Rasa tracker not erased (Rasa unavailable); it holds no stored data in memory only")
+
+
+def chosen_payload(choices: list[dict[str, str]], number: int, fallback: str | None = "") -> str | None:
+    """The payload of choice `number` (1-based) of the last turn."""
+    if 1 <= number <= len(choices):
+        return choices[number - 1]["payload"]
+    if fallback is None:
+        return None
+    raise ValueError("choice")
+
+
+def to_rasa_message(text: str | None, payload: str | None) -> str:
+    """Payloads are the bot's own button payloads (`/intent{...}`); typed text never becomes an intent."""
+    if payload is not None:
+        payload = payload.strip()
+        if not PAYLOAD_PATTERN.match(payload):
+            raise ValueError("payload")
+        return payload
+    cleaned = (text or "").strip().lstrip("/").strip()
+    if not cleaned:
+        raise ValueError("text")
+    return cleaned[:MAX_TEXT]
+
+
+# -- database work (runs in a worker thread) ------------------------------------------------------------
+def _save(session: Session, row: Any) -> Any:
+    session.add(row)
+    session.commit()
+    return row
+
+
+def _get_or_create(session: Session, channel: str, person_id: str, source: str | None) -> Conversation:
+    query = select(Conversation).where(Conversation.channel == channel, Conversation.person_id == person_id)
+    conversation = session.exec(query).first()
+    if conversation is None:
+        conversation = Conversation(id=new_conversation_id(), channel=channel, person_id=person_id, source=source)
+        session.add(conversation)
+        session.commit()
+    elif source and conversation.source != source:
+        conversation.source = source
+        session.commit()
+    return conversation
+
+
+def _touch(session: Session, conversation_id: str, buttons: list[dict[str, str]]) -> None:
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is None:
+        return
+    conversation.last_active_at = utcnow()
+    conversation.last_buttons = buttons
+    session.add(conversation)
+    session.commit()
+
+
+def _apply_control(session: Session, conversation_id: str, person_id: str, control: dict[str, Any]) -> None:
+    conversation = session.get(Conversation, conversation_id)
+    kind = control["type"]
+    if kind == "consent":
+        given = bool(control.get("given"))
+        consent_kind = str(control.get("kind") or "privacy")[:32]
+        session.add(ConsentRecord(person_id=person_id, kind=consent_kind, given=given))
+        if consent_kind == "privacy" and conversation is not None:
+            conversation.consent_at = utcnow() if given else None
+    elif kind == "estimate":
+        if conversation is None or conversation.consent_at is None:
+            return  # nothing is kept without consent
+        session.add(EstimateRecord(
+            person_id=person_id,
+            source=conversation.source,
+            household=control.get("household") or {},
+            benefits=control.get("benefits") or [],
+            monthly_total=float(control.get("monthly_total") or 0.0),
+        ))
+    elif kind == "stop" and conversation is not None:
+        conversation.stopped_at = utcnow()
+    elif kind == "start" and conversation is not None:
+        conversation.stopped_at = None
+    if conversation is not None:
+        session.add(conversation)
+    session.commit()
+
+
+def _erase(session: Session, person_id: str) -> None:
+    for table in (EstimateRecord, ConsentRecord, Conversation):
+        session.exec(delete(table).where(table.person_id == person_id))
+    session.commit()

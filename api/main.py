@@ -1,0 +1,96 @@
+"""The API process: web chat page and JSON API, channel webhooks, eligibility, health.
+
+Start-up: migrate the database, then in the background load OpenFisca and wait for Rasa. The API
+answers at once; while Rasa is still starting, the chat says so in French.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextlib import asynccontextmanager, suppress
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api.conversations import ConversationService
+from api.core.config import Settings, get_settings
+from api.core.db import Database
+from api.core.errors import error
+from api.core.security import Pseudonymiser
+from api.eligibility.service import EligibilityService
+from api.rasa_client import RasaClient
+from api.routes import chat, eligibility, health
+from channels.web import router as web
+
+log = logging.getLogger("api")
+
+
+async def _watch_readiness(app: FastAPI, announce: bool) -> None:
+    """Keep the readiness flags fresh, and print the chat address once everything is up."""
+    settings: Settings = app.state.settings
+    announced = False
+    while True:
+        rasa_ready = await app.state.rasa.check_ready()
+        if rasa_ready and app.state.eligibility.ready and not announced:
+            announced = True
+            if announce:
+                from api.banner import print_banner
+                print_banner(settings.public_base_url)
+        await asyncio.sleep(2.0 if not announced else 10.0)
+
+
+def create_app(settings: Settings | None = None, *, announce: bool = False,
+               rasa_transport=None) -> FastAPI:  # noqa: ANN001
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        db = Database(settings.database_url)
+        await asyncio.to_thread(db.migrate)
+        rasa = RasaClient(settings.rasa_url, settings.rasa_timeout_seconds, transport=rasa_transport)
+        eligibility_service = EligibilityService(settings)
+        app.state.settings = settings
+        app.state.db = db
+        app.state.rasa = rasa
+        app.state.eligibility = eligibility_service
+        app.state.conversations = ConversationService(
+            db, rasa, Pseudonymiser(settings.pseudonym_key), settings.rasa_ready_wait_seconds)
+        loading = asyncio.create_task(asyncio.to_thread(eligibility_service.start))
+        watcher = asyncio.create_task(_watch_readiness(app, announce))
+        if announce:
+            print("L'assistant démarre : chargement du moteur de calcul et du modèle de langue...", flush=True)
+        try:
+            yield
+        finally:
+            watcher.cancel()
+            with suppress(asyncio.CancelledError):
+                await watcher
+            with suppress(Exception):
+                await loading
+            await eligibility_service.aclose()
+            await rasa.aclose()
+            db.dispose()
+
+    app = FastAPI(title="Territoires zéro non-recours", version="0.1.0", lifespan=lifespan,
+                  docs_url="/api/docs", openapi_url="/api/openapi.json", redoc_url=None)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError):  # noqa: ANN202
+        return error(422, "La demande n'est pas valide. Vérifiez les champs envoyés.", str(exc.errors())[:500])
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException):  # noqa: ANN202
+        messages = {404: "Cette page n'existe pas.", 405: "Cette méthode n'est pas acceptée ici."}
+        return error(exc.status_code, messages.get(exc.status_code, "La demande n'a pas abouti."), str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_request: Request, exc: Exception):  # noqa: ANN202
+        log.exception("Unexpected error: %s", type(exc).__name__)
+        return error(503, "Un problème technique est survenu. Réessayez dans un instant.", "Unexpected error.")
+
+    app.include_router(health.router)
+    app.include_router(eligibility.router)
+    app.include_router(chat.router)
+    app.include_router(web.router)
+    return app
