@@ -1,0 +1,296 @@
+"""Opening, consent, doubts and objections, and what can be said at any moment: a human is always
+one step away."""
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, Restarted, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.messages import say, signal, texts
+from actions.screening import REQUESTED_SLOT, current_answers
+from knowledge import load
+from nlu import parsing
+
+OBJECTIONS = {"doute_droits", "objection_controle", "objection_complexite", "objection_autonomie",
+              "objection_pas_la_peine"}
+
+
+def latest_intent(tracker: Tracker) -> str | None:
+    return ((tracker.latest_message or {}).get("intent") or {}).get("name")
+
+
+def in_screening(tracker: Tracker) -> bool:
+    return (tracker.active_loop or {}).get("name") == "screening_form"
+
+
+def human_contact(tracker: Tracker) -> str:
+    return str(load("contacts")["national"]["text"]).strip()
+
+
+def life_event_of(tracker: Tracker) -> str | None:
+    message = tracker.latest_message or {}
+    found = next((e.get("value") for e in message.get("entities") or [] if e.get("entity") == "life_event"), None)
+    return found or parsing.parse_life_event(message.get("text") or "")
+
+
+def first_turn(tracker: Tracker) -> bool:
+    """True while the bot has said nothing yet in this conversation."""
+    return not any(event.get("event") == "bot" for event in tracker.events)
+
+
+def ask_consent(dispatcher: CollectingDispatcher, with_notice: bool = True) -> list[EventType]:
+    if with_notice:
+        say(dispatcher, "privacy_notice")
+    say(dispatcher, "consent_question")
+    return [SlotSet("offer", "consent")]
+
+
+def topic_answer(dispatcher: CollectingDispatcher, tracker: Tracker, intent: str | None) -> list[EventType]:
+    """What the first message was about, answered before the consent question."""
+    if intent in OBJECTIONS:
+        say(dispatcher, intent)
+        return []
+    if intent == "life_event":
+        event = life_event_of(tracker)
+        if event and f"life_event_{event}" in texts():
+            say(dispatcher, f"life_event_{event}")
+            return [SlotSet("life_event", event)]
+    if intent == "ask_human":
+        say(dispatcher, "human_contact", contact=human_contact(tracker))
+    if intent == "bot_challenge":
+        say(dispatcher, "bot_challenge", buttons=[])
+    return []
+
+
+class ActionWelcome(Action):
+    """The first message of a conversation: who we are, the privacy notice, and consent."""
+
+    def name(self) -> str:
+        return "action_welcome"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        intent = latest_intent(tracker)
+        if tracker.get_slot("consent"):
+            say(dispatcher, "welcome_back")
+            say(dispatcher, "affirm_without_question")
+            return [SlotSet("offer", None)]
+        say(dispatcher, "welcome")
+        events = topic_answer(dispatcher, tracker, intent)
+        return events + ask_consent(dispatcher)
+
+
+class ActionConsentGiven(Action):
+    def name(self) -> str:
+        return "action_consent_given"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        signal(dispatcher, "consent", kind="privacy", given=True)
+        say(dispatcher, "consent_thanks")
+        event = tracker.get_slot("life_event")
+        return [SlotSet("consent", True), SlotSet("offer", None), SlotSet("refusals", 0.0),
+                SlotSet(REQUESTED_SLOT, None), SlotSet("life_event", event)]
+
+
+class ActionConsentRefused(Action):
+    def name(self) -> str:
+        return "action_consent_refused"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        say(dispatcher, "consent_refused")
+        return [SlotSet("offer", None)]
+
+
+class ActionAskConsent(Action):
+    """Someone wants to check their rights but has not agreed to the privacy notice yet."""
+
+    def name(self) -> str:
+        return "action_ask_consent"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        say(dispatcher, "welcome" if first_turn(tracker) else "consent_needed")
+        return ask_consent(dispatcher)
+
+
+class ActionAnswerObjection(Action):
+    """A doubt or an objection: a short factual answer, then one invitation. Never argue twice."""
+
+    def name(self) -> str:
+        return "action_answer_objection"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        intent = latest_intent(tracker)
+        refusals = (tracker.get_slot("refusals") or 0.0) + 1
+        if in_screening(tracker):
+            say(dispatcher, intent if intent in OBJECTIONS else "doute_droits")
+            return [SlotSet("refusals", refusals)]
+        if refusals >= 2:
+            say(dispatcher, "second_refusal")
+            return [SlotSet("refusals", refusals), SlotSet("offer", None)]
+        say(dispatcher, intent if intent in OBJECTIONS else "doute_droits")
+        if not tracker.get_slot("consent"):
+            return [SlotSet("refusals", refusals)] + ask_consent(dispatcher, with_notice=False)
+        say(dispatcher, "invitation")
+        return [SlotSet("refusals", refusals), SlotSet("offer", "screening")]
+
+
+class ActionRefuseOffer(Action):
+    """« Non » to the invitation: ask once what holds the person back, then leave the door open."""
+
+    def name(self) -> str:
+        return "action_refuse_offer"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        refusals = (tracker.get_slot("refusals") or 0.0) + 1
+        if refusals >= 2:
+            say(dispatcher, "second_refusal")
+        else:
+            say(dispatcher, "first_refusal")
+        return [SlotSet("refusals", refusals), SlotSet("offer", None)]
+
+
+class ActionLifeEvent(Action):
+    def name(self) -> str:
+        return "action_life_event"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        if first_turn(tracker):
+            say(dispatcher, "welcome")
+        events = topic_answer(dispatcher, tracker, "life_event")
+        if not tracker.get_slot("consent"):
+            return events + ask_consent(dispatcher)
+        return events
+
+
+class ActionHumanContact(Action):
+    def name(self) -> str:
+        return "action_human_contact"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        buttons = [dict(b) for b in texts()["human_contact"].get("buttons", [])]
+        unfinished = any(v is not None for v in current_answers(tracker).values()) and not tracker.get_slot("estimate")
+        for button in buttons:
+            if button["payload"] == "/deny":
+                button.update(title="Continuer les questions", payload="/start_screening") if unfinished \
+                    else button.update(title="Non merci")
+        say(dispatcher, "human_contact", buttons=buttons, contact=human_contact(tracker))
+        return [SlotSet("offer", None)]
+
+
+class _Say(Action):
+    """An action that says one text and clears the pending offer."""
+
+    text_name = ""
+    action_name = ""
+    keeps_offer = False
+
+    def name(self) -> str:
+        return self.action_name
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        say(dispatcher, self.text_name)
+        return self.events(tracker)
+
+    def events(self, tracker: Tracker) -> list[EventType]:
+        return [] if self.keeps_offer else [SlotSet("offer", None)]
+
+
+class ActionHelpPrivacyThanks(Action):
+    """AIDE, « vous faites quoi de mes réponses ? » and « merci »: one short text each."""
+
+    def name(self) -> str:
+        return "action_help_privacy_thanks"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        text = {"privacy_question": "privacy", "thanks": "thanks"}.get(latest_intent(tracker) or "", "help")
+        say(dispatcher, text)
+        return []
+
+
+class ActionGoodbye(_Say):
+    action_name, text_name = "action_goodbye", "goodbye"
+
+
+class ActionFallback(_Say):
+    action_name, text_name, keeps_offer = "action_default_fallback", "fallback", True
+
+
+class ActionAffirmWithoutQuestion(Action):
+    """« oui », « non » or a fact when nothing was asked: on a first message this is the welcome."""
+
+    def name(self) -> str:
+        return "action_affirm_without_question"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        if first_turn(tracker):
+            return await ActionWelcome().run(dispatcher, tracker, domain)
+        say(dispatcher, "affirm_without_question")
+        return [SlotSet("offer", None)]
+
+
+class ActionAppointmentDeclined(_Say):
+    action_name, text_name = "action_appointment_declined", "appointment_declined"
+
+
+class ActionDeleteCancelled(_Say):
+    action_name, text_name = "action_delete_cancelled", "delete_cancelled"
+
+
+class ActionBotChallenge(Action):
+    def name(self) -> str:
+        return "action_bot_challenge"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        say(dispatcher, "bot_challenge")
+        return [SlotSet("offer", "human")]
+
+
+class ActionStop(Action):
+    def name(self) -> str:
+        return "action_stop"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        say(dispatcher, "stop_confirmed")
+        signal(dispatcher, "stop")
+        return [SlotSet("offer", None), SlotSet(REQUESTED_SLOT, None)]
+
+
+class ActionDeleteAsk(Action):
+    def name(self) -> str:
+        return "action_delete_ask"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        say(dispatcher, "delete_confirm")
+        return [SlotSet("offer", "erase"), SlotSet(REQUESTED_SLOT, None)]
+
+
+class ActionDeleteConfirmed(Action):
+    """Erase: the API forgets the person in its database and replaces this conversation's tracker."""
+
+    def name(self) -> str:
+        return "action_delete_confirmed"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        say(dispatcher, "deleted")
+        signal(dispatcher, "erase")
+        return [Restarted()]
+
+
+__all__: list[Any] = []
