@@ -1,0 +1,128 @@
+"""Start the real stack (Rasa, action server, API) as subprocesses on free ports, for end-to-end
+tests and benchmarks. Used by tests/e2e/conftest.py."""
+from __future__ import annotations
+
+import base64
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+BOT_PYTHON = ROOT / ".venv-bot" / "bin" / "python"
+SVC_PYTHON = ROOT / ".venv-svc" / "bin" / "python"
+MODEL = ROOT / "bot" / "models" / "current.tar.gz"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Stack:
+    workdir: Path
+    api_port: int = field(default_factory=free_port)
+    rasa_port: int = field(default_factory=free_port)
+    actions_port: int = field(default_factory=free_port)
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.api_port}"
+
+    def env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update({
+            "PYTHONPATH": str(ROOT),
+            "RASA_TELEMETRY_ENABLED": "false",
+            "TF_CPP_MIN_LOG_LEVEL": "3",
+            "API_PORT": str(self.api_port),
+            "PUBLIC_BASE_URL": self.api_url,
+            "RASA_URL": f"http://127.0.0.1:{self.rasa_port}",
+            "API_URL": self.api_url,
+            "DATABASE_URL": f"sqlite:///{self.workdir / 'stack.db'}",
+            "PSEUDONYM_KEY": "test-pseudonym-key-0123456789abcdef",
+            "DATA_ENCRYPTION_KEY": base64.urlsafe_b64encode(b"k" * 32).decode(),
+            "INTERNAL_API_TOKEN": "test-internal-token",
+            "STAFF_TOKEN": "test-staff-token",
+            "SANIC_HOST": "127.0.0.1",
+        })
+        env.update(self.extra_env)
+        return env
+
+    def _spawn(self, name: str, command: list[str]) -> None:
+        log = open(self.workdir / f"{name}.log", "wb")
+        self.processes[name] = subprocess.Popen(command, cwd=ROOT, env=self.env(), stdout=log,
+                                                stderr=subprocess.STDOUT, start_new_session=True)
+
+    def start(self) -> None:
+        endpoints = self.workdir / "endpoints.yml"
+        endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{self.actions_port}/webhook"\n')
+        self._spawn("actions", [str(BOT_PYTHON), "-m", "rasa_sdk", "--actions", "actions",
+                                "-p", str(self.actions_port)])
+        self._spawn("rasa", [str(BOT_PYTHON), "-m", "rasa", "run", "--enable-api", "-i", "127.0.0.1",
+                             "-p", str(self.rasa_port), "--model", str(MODEL), "--endpoints", str(endpoints),
+                             "--credentials", str(ROOT / "bot" / "credentials.yml")])
+        self._spawn("api", [str(SVC_PYTHON), "-m", "api"])
+
+    def wait_ready(self, timeout: float = 300.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for name, process in self.processes.items():
+                if process.poll() is not None:
+                    raise RuntimeError(f"{name} exited early:\n{self.log_tail(name)}")
+            try:
+                if httpx.get(f"{self.api_url}/health/ready", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(1.0)
+        raise TimeoutError("The stack was not ready in time:\n" + "\n".join(
+            f"--- {name}\n{self.log_tail(name)}" for name in self.processes))
+
+    def log_tail(self, name: str, lines: int = 40) -> str:
+        path = self.workdir / f"{name}.log"
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+
+
+def start_stack(extra_env: dict[str, str] | None = None) -> Stack:
+    if not MODEL.exists():
+        raise FileNotFoundError("No trained model: run `make model` first")
+    stack = Stack(workdir=Path(tempfile.mkdtemp(prefix="tzn-stack-")), extra_env=extra_env or {})
+    stack.start()
+    try:
+        stack.wait_ready()
+    except Exception:
+        stack.stop()
+        raise
+    return stack
+
+
+if __name__ == "__main__":
+    started = start_stack()
+    print(f"Stack ready at {started.api_url} (logs in {started.workdir}); Ctrl-C to stop.", file=sys.stderr)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        started.stop()
