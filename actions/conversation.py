@@ -2,14 +2,13 @@
 one step away."""
 from __future__ import annotations
 
-from typing import Any
-
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, Restarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.messages import say, signal, texts
+from actions.results import ActionBenefitInfo
 from actions.screening import REQUESTED_SLOT, current_answers
 from knowledge import load
 from nlu import parsing
@@ -48,8 +47,9 @@ def ask_consent(dispatcher: CollectingDispatcher, with_notice: bool = True) -> l
     return [SlotSet("offer", "consent")]
 
 
-def topic_answer(dispatcher: CollectingDispatcher, tracker: Tracker, intent: str | None) -> list[EventType]:
-    """What the first message was about, answered before the consent question."""
+async def topic_answer(dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict,
+                       intent: str | None) -> list[EventType]:
+    """What an opening message was about, answered before (or instead of) the consent question."""
     if intent in OBJECTIONS:
         say(dispatcher, intent)
         return []
@@ -58,11 +58,12 @@ def topic_answer(dispatcher: CollectingDispatcher, tracker: Tracker, intent: str
         if event and f"life_event_{event}" in texts():
             say(dispatcher, f"life_event_{event}")
             return [SlotSet("life_event", event)]
-    if intent == "ask_human":
-        say(dispatcher, "human_contact", contact=human_contact(tracker))
-    if intent == "bot_challenge":
-        say(dispatcher, "bot_challenge", buttons=[])
-    return []
+        return []
+    answering = ANSWERING_ACTIONS.get(intent or "")
+    if answering is None:
+        return []
+    events = await answering().run(dispatcher, tracker, domain)
+    return [e for e in events if e.get("name") != "offer"]
 
 
 class ActionWelcome(Action):
@@ -76,10 +77,12 @@ class ActionWelcome(Action):
         intent = latest_intent(tracker)
         if tracker.get_slot("consent"):
             say(dispatcher, "welcome_back")
-            say(dispatcher, "affirm_without_question")
-            return [SlotSet("offer", None)]
+            events = await topic_answer(dispatcher, tracker, domain, intent)
+            if not dispatcher.messages[1:]:
+                say(dispatcher, "affirm_without_question")
+            return events + [SlotSet("offer", None)]
         say(dispatcher, "welcome")
-        events = topic_answer(dispatcher, tracker, intent)
+        events = await topic_answer(dispatcher, tracker, domain, intent)
         return events + ask_consent(dispatcher)
 
 
@@ -165,7 +168,7 @@ class ActionLifeEvent(Action):
                   domain: DomainDict) -> list[EventType]:
         if first_turn(tracker):
             say(dispatcher, "welcome")
-        events = topic_answer(dispatcher, tracker, "life_event")
+        events = await topic_answer(dispatcher, tracker, domain, "life_event")
         if not tracker.get_slot("consent"):
             return events + ask_consent(dispatcher)
         return events
@@ -293,4 +296,13 @@ class ActionDeleteConfirmed(Action):
         return [Restarted()]
 
 
-__all__: list[Any] = []
+# Actions whose answer also serves as the topic of an opening message.
+ANSWERING_ACTIONS: dict[str, type[Action]] = {
+    "ask_human": ActionHumanContact,
+    "book_appointment": ActionHumanContact,
+    "cancel_appointment": ActionHumanContact,
+    "bot_challenge": ActionBotChallenge,
+    "help": ActionHelpPrivacyThanks,
+    "privacy_question": ActionHelpPrivacyThanks,
+    "ask_benefit_info": ActionBenefitInfo,
+}
