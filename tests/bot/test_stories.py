@@ -2,6 +2,7 @@
 refusals, anywhere) are predicted exactly by the trained model: `rasa test core`."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -18,7 +19,7 @@ def test_every_test_story_is_predicted(tmp_path):
         [sys.executable, "-m", "rasa", "test", "core", "--stories", str(ROOT / "bot" / "tests"),
          "--model", str(MODEL), "--out", str(tmp_path), "--fail-on-prediction-errors"],
         cwd=ROOT, capture_output=True, text=True, timeout=900,
-        env={"PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false", "PATH": "/usr/bin:/bin"},
+        env={**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false"},
     )
     failed = tmp_path / "failed_test_stories.yml"
     details = failed.read_text() if failed.exists() else result.stdout[-3000:] + result.stderr[-3000:]
