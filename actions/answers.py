@@ -15,6 +15,9 @@ AMOUNT_QUESTIONS = {"rent", "salary", "unemployment", "pension", "other_income",
 HOUSING_VALUES = {"locataire", "locataire_meuble", "logement_social", "proprietaire", "accedant", "heberge",
                   "sans_domicile", "foyer"}
 ACTIVITY_VALUES = {"salarie", "independant", "chomeur", "etudiant", "retraite", "inactif"}
+# A plain « no » to « how much...? » means nothing at all.
+ZERO_ANSWERS = {"non", "nan", "no", "non rien", "aucun", "aucune", "rien", "nada", "zero", "pas du tout",
+                "que dalle", "walou", "non aucun", "non aucune", "non jamais"}
 
 
 @dataclass
@@ -70,7 +73,7 @@ def _amount(text: str, found: dict[str, Any]) -> Answer:
         if period is not None:
             amount, per = period
             value = amount / 12 if per == "year" else amount
-    if value is None and parsing.parse_yes_no(text) is False:
+    if value is None and parsing.normalise(text).strip(" .!") in ZERO_ANSWERS:
         value = 0.0
     if value is None or not 0 <= value <= MAX_MONTHLY_AMOUNT:
         return Answer()

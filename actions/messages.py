@@ -44,9 +44,9 @@ def say_text(dispatcher: CollectingDispatcher, text: str, buttons: list[dict[str
     dispatcher.utter_message(json_message={"text": text, "buttons": buttons or [], "ask": ask})
 
 
-def signal(dispatcher: CollectingDispatcher, kind: str, **data: Any) -> None:
+def signal(dispatcher: CollectingDispatcher, signal_type: str, **data: Any) -> None:
     """A control signal for the API (consent, estimate, stop, erase); never shown to the person."""
-    dispatcher.utter_message(json_message={"control": {"type": kind, **data}})
+    dispatcher.utter_message(json_message={"control": {"type": signal_type, **data}})
 
 
 def euros(amount: float) -> str:

@@ -1,0 +1,48 @@
+"""Tracker fixtures for action unit tests (rasa-sdk), as in RasaHQ/financial-demo."""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.screening_plan import QUESTIONS
+
+
+def make_tracker(slots: dict[str, Any] | None = None, text: str = "", intent: str = "inform",
+                 entities: list[dict[str, Any]] | None = None, active_loop: str | None = None,
+                 events: list[dict[str, Any]] | None = None, confidence: float = 0.95) -> Tracker:
+    all_slots = {q: None for q in QUESTIONS}
+    all_slots.update({"consent": None, "offer": None, "refusals": None, "life_event": None, "attempts": None,
+                      "estimate": None, "requested_slot": None})
+    all_slots.update(slots or {})
+    return Tracker(
+        sender_id="test-person",
+        slots=all_slots,
+        latest_message={"text": text, "intent": {"name": intent, "confidence": confidence},
+                        "entities": entities or []},
+        events=events or [],
+        paused=False,
+        followup_action=None,
+        active_loop={"name": active_loop} if active_loop else {},
+        latest_action_name="action_listen",
+    )
+
+
+@pytest.fixture
+def dispatcher() -> CollectingDispatcher:
+    return CollectingDispatcher()
+
+
+def sent(dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
+    """The channel-neutral messages an action sent (controls excluded)."""
+    return [m["custom"] for m in dispatcher.messages if "control" not in (m.get("custom") or {})]
+
+
+def controls(dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
+    return [m["custom"]["control"] for m in dispatcher.messages if "control" in (m.get("custom") or {})]
+
+
+def slot_events(events: list[dict[str, Any]]) -> dict[str, Any]:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}

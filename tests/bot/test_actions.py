@@ -1,0 +1,158 @@
+"""Action unit tests on tracker fixtures: screening form, questions, objections, welcome, estimate."""
+from __future__ import annotations
+
+import pytest
+
+from actions import results
+from actions.conversation import ActionAnswerObjection, ActionConsentGiven, ActionRefuseOffer, ActionWelcome
+from actions.results import ActionBenefitInfo, ActionEstimate
+from actions.screening import ActionAsk_rent, ActionRestart, ValidateScreeningForm
+from actions.screening_plan import UNKNOWN
+from tests.bot.conftest import controls, make_tracker, sent, slot_events
+
+DOMAIN: dict = {}
+
+
+async def test_an_answer_fills_its_slot_and_requests_the_next_question(dispatcher):
+    tracker = make_tracker({"requested_slot": "age"}, text="j'ai 35 ans", active_loop="screening_form")
+    events = slot_events(await ValidateScreeningForm().run(dispatcher, tracker, DOMAIN))
+    assert events["age"] == 35
+    assert events["requested_slot"] == "couple"
+
+
+ANSWERED_UP_TO_RENT = {"age": 30, "couple": False, "children": 0, "commune": {"code": "54395"},
+                      "housing_status": "locataire"}
+
+
+async def test_an_invalid_answer_is_reasked_once_then_skipped_as_unknown(dispatcher):
+    tracker = make_tracker({"requested_slot": "rent", **ANSWERED_UP_TO_RENT}, text="beaucoup trop",
+                           active_loop="screening_form")
+    first = slot_events(await ValidateScreeningForm().run(dispatcher, tracker, DOMAIN))
+    assert "rent" not in first and first["attempts"] == {"rent": 1} and first["requested_slot"] == "rent"
+    again = make_tracker({"requested_slot": "rent", **ANSWERED_UP_TO_RENT, "attempts": {"rent": 1}}, text="bof",
+                         active_loop="screening_form")
+    second = slot_events(await ValidateScreeningForm().run(dispatcher, again, DOMAIN))
+    assert second["rent"] == UNKNOWN
+    assert any("fourchette" in m["text"] for m in sent(dispatcher))
+
+
+async def test_dont_know_becomes_unknown(dispatcher):
+    tracker = make_tracker({"requested_slot": "salary"}, text="jsp", intent="dont_know", active_loop="screening_form")
+    assert slot_events(await ValidateScreeningForm().run(dispatcher, tracker, DOMAIN))["salary"] == UNKNOWN
+
+
+async def test_a_question_in_the_middle_is_left_to_the_rules(dispatcher):
+    tracker = make_tracker({"requested_slot": "rent"}, text="c'est quoi la prime d'activité ?",
+                           intent="ask_benefit_info", active_loop="screening_form")
+    assert await ValidateScreeningForm().run(dispatcher, tracker, DOMAIN) == []
+
+
+async def test_stop_always_interrupts_even_mid_question(dispatcher):
+    tracker = make_tracker({"requested_slot": "age"}, text="STOP", intent="stop", active_loop="screening_form")
+    assert await ValidateScreeningForm().run(dispatcher, tracker, DOMAIN) == []
+
+
+async def test_the_reask_carries_an_example_and_the_ask_field(dispatcher):
+    tracker = make_tracker({"requested_slot": "rent", "attempts": {"rent": 1}, "housing_status": "locataire",
+                            "age": 30, "couple": False, "children": 0, "commune": {"code": "54395"}})
+    events = slot_events(await ActionAsk_rent().run(dispatcher, tracker, DOMAIN))
+    message = sent(dispatcher)[0]
+    assert message["ask"] == "rent" and "par exemple" in message["text"].lower()
+    assert events["requested_slot"] == "rent"
+
+
+async def test_an_ask_action_asks_what_the_plan_says_after_a_digression(dispatcher):
+    # The form falls back on its domain order (here: rent) but the plan knows age comes first.
+    tracker = make_tracker({"housing_status": "locataire"})
+    events = slot_events(await ActionAsk_rent().run(dispatcher, tracker, DOMAIN))
+    assert events["requested_slot"] == "age" and sent(dispatcher)[0]["ask"] == "age"
+
+
+async def test_the_welcome_answers_the_doubt_then_asks_consent(dispatcher):
+    tracker = make_tracker(text="de toute façon j'ai droit à rien", intent="doute_droits")
+    events = slot_events(await ActionWelcome().run(dispatcher, tracker, DOMAIN))
+    messages = sent(dispatcher)
+    assert "Bonjour" in messages[0]["text"]
+    assert any("une personne sur trois" in m["text"].lower() for m in messages)
+    assert any("SUPPRIMER" in m["text"] and "STOP" in m["text"] for m in messages)
+    assert messages[-1]["ask"] == "consent" and events["offer"] == "consent"
+    assert controls(dispatcher) == []  # nothing is stored before a yes
+
+
+async def test_consent_is_signalled_to_the_api(dispatcher):
+    events = slot_events(await ActionConsentGiven().run(dispatcher, make_tracker(text="oui", intent="affirm"), DOMAIN))
+    assert events["consent"] is True
+    assert controls(dispatcher) == [{"type": "consent", "kind": "privacy", "given": True}]
+
+
+async def test_the_bot_never_argues_twice(dispatcher):
+    first = make_tracker({"consent": True}, text="trop de papiers", intent="objection_complexite")
+    events = slot_events(await ActionAnswerObjection().run(dispatcher, first, DOMAIN))
+    assert events["offer"] == "screening" and events["refusals"] == 1
+    dispatcher.messages.clear()
+    refused = make_tracker({"consent": True, "refusals": 1.0, "offer": "screening"}, text="non", intent="deny")
+    await ActionRefuseOffer().run(dispatcher, refused, DOMAIN)
+    last = sent(dispatcher)[-1]
+    assert "Parler à quelqu'un" in [b["title"] for b in last["buttons"]]
+    assert "revenir" in last["text"]
+
+
+async def test_restart_forgets_answers_but_keeps_consent(dispatcher):
+    tracker = make_tracker({"consent": True, "age": 40, "rent": 500})
+    events = slot_events(await ActionRestart().run(dispatcher, tracker, DOMAIN))
+    assert events["age"] is None and events["rent"] is None and "consent" not in events
+
+
+ESTIMATE = {
+    "period": "2026-11",
+    "benefits": [
+        {"id": "rsa", "name": "Revenu de solidarité active (RSA)", "status": "eligible", "monthly_amount": 120.4,
+         "yearly_amount": None, "range": None, "why": "ok", "how_to_claim": {"who": "CAF"}},
+        {"id": "prime_activite", "name": "Prime d'activité", "status": "eligible", "monthly_amount": 250.0,
+         "yearly_amount": None, "range": None, "why": "ok", "how_to_claim": {"who": "CAF"}},
+        {"id": "aide_logement", "name": "Aide au logement", "status": "uncertain", "monthly_amount": None,
+         "yearly_amount": None, "range": [100.0, 260.0], "why": "selon le loyer", "how_to_claim": {"who": "CAF"}},
+        {"id": "aspa", "name": "ASPA", "status": "not_eligible", "monthly_amount": 0, "yearly_amount": None,
+         "range": None, "why": "Il faut avoir au moins 65 ans.", "how_to_claim": {"who": "Carsat"}},
+    ],
+    "assumptions": [],
+    "computed_with": {"engine": "openfisca-france", "version": "176"},
+}
+
+
+async def test_estimate_tells_likely_aids_first_then_ranges_then_the_total(dispatcher, monkeypatch):
+    async def fake_estimate(household):
+        assert household["unknown"] == ["rent"]
+        return ESTIMATE
+
+    monkeypatch.setattr(results.api, "estimate", fake_estimate)
+    tracker = make_tracker({"consent": True, "age": 35, "couple": False, "children": 0,
+                            "commune": {"code": "54395", "name": "Nancy"}, "housing_status": "locataire",
+                            "rent": UNKNOWN, "activity": "salarie", "salary": 900})
+    events = slot_events(await ActionEstimate().run(dispatcher, tracker, DOMAIN))
+    texts = [m["text"] for m in sent(dispatcher)]
+    joined = "\n".join(texts)
+    assert "pas une décision" in texts[0]
+    assert joined.index("250 €") < joined.index("120 €") < joined.index("entre 100 et 260")
+    assert "370 €" in joined  # the monthly total of the likely aids
+    assert "OpenFisca" in joined
+    assert sent(dispatcher)[-1]["buttons"][0]["payload"] == "/book_appointment"
+    assert events["offer"] == "appointment"
+    kept = controls(dispatcher)[0]
+    assert kept["type"] == "estimate" and {b["id"] for b in kept["benefits"]} == {"rsa", "prime_activite", "aide_logement"}
+
+
+async def test_why_not_explains_a_non_eligibility(dispatcher):
+    estimate = {"benefits": [{"id": "aspa", "status": "not_eligible", "why": "Il faut avoir au moins 65 ans.",
+                              "name": "ASPA"}]}
+    tracker = make_tracker({"estimate": estimate}, text="pourquoi pas l'aspa ?", intent="ask_benefit_info",
+                           entities=[{"entity": "benefit", "value": "aspa"}])
+    await ActionBenefitInfo().run(dispatcher, tracker, DOMAIN)
+    assert "65 ans" in sent(dispatcher)[0]["text"]
+
+
+@pytest.mark.parametrize("benefit", ["rsa", "aspa", "prime_activite", "aide_logement"])
+async def test_what_is_an_aid(dispatcher, benefit):
+    tracker = make_tracker(text="c'est quoi ?", intent="ask_benefit_info", entities=[{"entity": "benefit", "value": benefit}])
+    await ActionBenefitInfo().run(dispatcher, tracker, DOMAIN)
+    assert "À demander à" in sent(dispatcher)[0]["text"]
