@@ -241,6 +241,7 @@
 
   /** Put the bot's messages in the transcript, before node `before` (or at the end). */
   function addBotMessages(messages, indexBefore, before) {
+    var opening = state.items.length === 0;
     var clean = cleanMessages(messages);
     var added = [];
     var choices = null;
@@ -261,7 +262,8 @@
     }
     state.choices = choices;
     var group = showChoices();
-    if (nodes.length) reveal(nodes[0], group || nodes[nodes.length - 1]);
+    // The first messages are read from the top of the page, title and notice included.
+    if (nodes.length && !opening) reveal(nodes[0], group || nodes[nodes.length - 1]);
   }
 
   /** A message from the person: shown at once, queued, sent as soon as possible. */
