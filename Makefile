@@ -58,7 +58,7 @@ test-e2e: env data secrets model browser ## End-to-end tests through the real st
 	@$(SVC) -m pytest tests/e2e -q --junitxml=$(REPORTS)/e2e.xml
 
 browser: ## Debian's chromium, for the browser tests (installed once, as root)
-	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+	@command -v chromium >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
 
 nlu-eval: model ## Intent and entity-value accuracy on the held-out NLU test set
 	@$(BOT) -m nlu.evaluate --model $(MODEL) --data nlu/test

@@ -166,14 +166,18 @@
     showChoices();
   }
 
-  /** Bring new content into view, its start first, without touching focus. */
+  /** Bring new content into view above the reply area, its start first, without touching focus. */
   function reveal(first, last) {
-    var behavior = reducedMotion ? "auto" : "smooth";
+    var composer = els.form.parentNode;
+    var top = window.pageYOffset || document.documentElement.scrollTop || 0;
+    var firstTop = first.getBoundingClientRect().top + top - 12;
+    var lastBottom = last.getBoundingClientRect().bottom + top + composer.offsetHeight + 12;
+    var target = Math.max(top, Math.min(firstTop, lastBottom - window.innerHeight));
+    if (target <= top + 1) return;
     try {
-      if (last) last.scrollIntoView({ block: "nearest", behavior: behavior });
-      if (first && first.getBoundingClientRect().top < 0) first.scrollIntoView({ block: "start", behavior: behavior });
+      window.scrollTo({ top: target, behavior: reducedMotion ? "auto" : "smooth" });
     } catch (e) {
-      (last || first).scrollIntoView(false);
+      window.scrollTo(0, target);
     }
   }
 
@@ -190,15 +194,24 @@
 
   var connection = "ok"; // "ok" | "lost"
 
+  /** The reply area grew (a status, an error): keep the last message from hiding behind it. */
+  function keepLastVisible() {
+    var last = els.log.lastElementChild;
+    if (last) reveal(last, last);
+  }
+
   function setStatus(kind, text) {
+    var changed = els.statusText.textContent !== text;
     els.status.className = "status" + (kind ? " is-" + kind : "");
-    if (els.statusText.textContent !== text) els.statusText.textContent = text;
+    if (changed) els.statusText.textContent = text;
     els.log.classList.toggle("is-waiting", kind === "lost");
+    if (changed && text) keepLastVisible();
   }
 
   function showError(text) {
     els.error.textContent = text;
     els.error.hidden = false;
+    keepLastVisible();
   }
 
   function clearError() {
