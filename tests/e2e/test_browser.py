@@ -495,16 +495,27 @@ def test_while_the_assistant_starts_the_message_waits_and_leaves_once(page: Page
 
 def test_a_refused_message_says_why_in_french_and_gives_the_text_back(page: Page, server: Server):
     open_chat(page, server)
+    refusal = {"detail": "Ce bouton n'est pas reconnu. Écrivez votre réponse avec vos mots.", "en": "x"}
+    page.route("**/api/chat/*/messages", lambda route: route.fulfill(
+        status=422, content_type="application/json", body=json.dumps(refusal)))
+    page.get_by_role("button", name="Oui, d'accord").click()
+    expect(page.get_by_role("alert")).to_have_text(refusal["detail"])
+    # the question is still open: its buttons come back, the refused choice is not in the transcript
+    expect(page.locator("#log .choice")).to_have_count(3)
+    assert my_texts(page) == []
+
+    refusal["detail"] = "Le message est trop long. Écrivez moins de 1000 caractères."
+    send(page, "un texte refusé")
+    expect(page.get_by_role("alert")).to_have_text(refusal["detail"])
+    expect(page.get_by_label("Votre réponse")).to_have_value("un texte refusé")
+    assert my_texts(page) == []
+    assert stored(page)["queue"] == []
+
+    page.unroute("**/api/chat/*/messages")
     page.get_by_role("button", name="Oui, d'accord").click()
     expect(page.get_by_role("log")).to_contain_text(AGE)
-    detail = "Le message est trop long. Écrivez moins de 1000 caractères."
-    page.route("**/api/chat/*/messages", lambda route: route.fulfill(
-        status=422, content_type="application/json", body=json.dumps({"detail": detail, "en": "Too long."})))
-    send(page, "un texte refusé")
-    expect(page.get_by_role("alert")).to_have_text(detail)
-    expect(page.get_by_label("Votre réponse")).to_have_value("un texte refusé")
-    assert my_texts(page) == ["Oui, d'accord"]
-    assert stored(page)["queue"] == []
+    expect(page.get_by_role("alert")).to_be_hidden()
+    assert server.rasa.messages(server.sender(conversation_id(page))) == ["/greet", "/affirm"]
 
 
 def test_an_erased_conversation_says_so_and_a_reload_starts_again(page: Page, server: Server):

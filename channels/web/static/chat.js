@@ -385,8 +385,9 @@
         state.queue.shift();
         dropItem(entry.k);
         if (entry.text !== undefined && !els.input.value) els.input.value = entry.text;
-        if (!state.queue.length && entry.reopen) {
-          state.choices = entry.reopen;
+        if (!state.queue.length) {
+          // The bot's question is still open: its buttons come back.
+          if (!state.choices && entry.reopen) state.choices = entry.reopen;
           showChoices();
         }
         showError(detail || TEXT.failed);
