@@ -2,8 +2,10 @@
 actions' control signals (consent, estimate, stop, erase) and return what the bot says."""
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
+from collections import OrderedDict
 from typing import Any
 
 from sqlmodel import Session, delete, select
@@ -27,11 +29,14 @@ class ConversationNotFound(LookupError):
 
 
 class ConversationService:
+    REPLAYS_KEPT = 5000
+
     def __init__(self, db: Database, rasa: RasaClient, pseudonymiser: Pseudonymiser, ready_wait: float = 20.0):
         self.db = db
         self.rasa = rasa
         self.pseudonymiser = pseudonymiser
         self.ready_wait = ready_wait
+        self._replays: OrderedDict[tuple[str, str], asyncio.Future[BotTurn]] = OrderedDict()
 
     # -- opening ----------------------------------------------------------------------------------
     async def open_web(self, source: str | None) -> tuple[Conversation, BotTurn]:
@@ -79,6 +84,30 @@ class ConversationService:
         choices = open_choices(turn.messages, capabilities)
         turn.messages = render(turn.messages, capabilities)
         await self._apply_controls(conversation, turn, choices)
+        return turn
+
+    async def handle_once(self, conversation: Conversation, capabilities: Capabilities, client_id: str | None,
+                          **message: Any) -> BotTurn:
+        """`handle`, but a message sent again with the same client id (a retry after a network loss)
+        gets the same answer, and reaches Rasa once, even while the first one is still running."""
+        if client_id is None:
+            return await self.handle(conversation, capabilities, **message)
+        key = (conversation.id, client_id)
+        pending = self._replays.get(key)
+        if pending is not None:
+            return await asyncio.shield(pending)
+        future: asyncio.Future[BotTurn] = asyncio.get_running_loop().create_future()
+        self._replays[key] = future
+        while len(self._replays) > self.REPLAYS_KEPT:
+            self._replays.popitem(last=False)
+        try:
+            turn = await self.handle(conversation, capabilities, **message)
+        except BaseException as error:
+            self._replays.pop(key, None)  # a failed attempt may be tried again
+            future.set_exception(error)
+            future.exception()  # consumed here: waiting retries get it through the shield
+            raise
+        future.set_result(turn)
         return turn
 
     async def _ensure_rasa(self) -> None:

@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
 def utcnow() -> datetime:
-    """Naive UTC, the same on SQLite and PostgreSQL."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    """Aware UTC (SQLModel stores it as UTC on SQLite and PostgreSQL)."""
+    return datetime.now(timezone.utc)
 
 
 class Conversation(SQLModel, table=True):
@@ -51,3 +51,49 @@ class EstimateRecord(SQLModel, table=True):
     household: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     benefits: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     monthly_total: float = 0.0
+
+
+# -- channels: inbound deduplication and the outbox (channels/, api/outbox.py) ---------------------------
+class InboundMessage(SQLModel, table=True):
+    """A provider event already handled (Twilio MessageSid, Telegram update_id): a replay of the same
+    id is recognised by the unique constraint and changes nothing. No text, no number: only the
+    pseudonym (cleared on erasure) and which keyword it was, if any."""
+
+    __table_args__ = (UniqueConstraint("channel", "provider_id", name="uq_inbound_provider_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=16)
+    provider_id: str = Field(max_length=64)
+    person_id: str | None = Field(default=None, max_length=64, index=True)
+    keyword: str | None = Field(default=None, max_length=16)
+    received_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class OutboxMessage(SQLModel, table=True):
+    """One message to send (one SMS, one Telegram message), in order per recipient.
+
+    The destination and the content are encrypted (Vault) and wiped once the message is delivered,
+    has failed or has expired. `not_before`/`not_after` bound when it may leave (reminders); a
+    message whose `not_after` has passed is never sent."""
+
+    __table_args__ = (UniqueConstraint("channel", "person_id", "sequence", name="uq_outbox_sequence"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=16)
+    person_id: str = Field(max_length=64, index=True)
+    sequence: int
+    kind: str = Field(default="reply", max_length=16)
+    confirmation: bool = False          # answers the person's own STOP or erasure: sent even if stopped
+    status: str = Field(default="pending", max_length=16, index=True)
+    attempts: int = 0
+    created_at: datetime = Field(default_factory=utcnow)
+    not_before: datetime | None = None
+    not_after: datetime | None = None
+    next_attempt_at: datetime = Field(default_factory=utcnow, index=True)
+    locked_until: datetime | None = None
+    sent_at: datetime | None = None
+    finished_at: datetime | None = None
+    address_enc: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    content_enc: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    provider_message_id: str | None = Field(default=None, max_length=64, index=True)
+    last_error: str | None = Field(default=None, max_length=64)

@@ -54,7 +54,10 @@ async def post_message(conversation_id: str, request: Request) -> JSONResponse:
     if body is None:
         return error(422, "La demande doit être un objet JSON avec « text » ou « payload ».",
                      "Body must be a JSON object with text or payload.")
-    text, payload = body.get("text"), body.get("payload")
+    text, payload, client_id = body.get("text"), body.get("payload"), body.get("client_message_id")
+    if client_id is not None and (not isinstance(client_id, str) or not 1 <= len(client_id) <= 64):
+        return error(422, "L'identifiant du message doit être un texte de 64 caractères au plus.",
+                     "client_message_id must be a string of 1 to 64 characters.")
     if (text is None) == (payload is None) or not isinstance(text if text is not None else payload, str):
         return error(422, "Envoyez soit « text » (votre message), soit « payload » (un bouton), en texte.",
                      "Send exactly one of text or payload, as a string.")
@@ -69,7 +72,7 @@ async def post_message(conversation_id: str, request: Request) -> JSONResponse:
         return error(404, "Cette conversation n'existe pas ou a été effacée. Rechargez la page pour recommencer.",
                      "Unknown or erased conversation.")
     try:
-        turn = await service.handle(conversation, WEB, text=text, payload=payload)
+        turn = await service.handle_once(conversation, WEB, client_id, text=text, payload=payload)
     except ValueError:
         return error(422, "Ce bouton n'est pas reconnu. Écrivez votre réponse avec vos mots.",
                      "Unknown payload.")

@@ -432,9 +432,6 @@ def test_a_lost_answer_is_asked_again_with_the_same_client_message_id(page: Page
     assert bot_texts(page).count(AGE) == 1
 
 
-@pytest.mark.xfail(strict=True, reason="server side, not implemented yet: POST /api/chat/{id}/messages must "
-                                      "answer a repeated client_message_id with the same reply, without "
-                                      "passing the message to Rasa again")
 def test_a_repeated_client_message_id_reaches_rasa_once(page: Page, server: Server):
     open_chat(page, server)
     _lose_first_answer(page)
