@@ -76,7 +76,7 @@ HOUSING_RULES = _rules([
                   r"on paie (?:un|le|notre) loyer|on paye (?:un|le|notre) loyer|j'ai un loyer|loyer|"
                   r"bail|agence immo(?:biliere)?|colocation|coloc|sous[- ]location|sous[- ]loue"),
     ("proprietaire", r"proprietaire|proprio|proprietaires|propriete|proprietere|proprietaite|"
-                     r"(?:ma|notre) maison est (?:a moi|a nous|payee)|maison (?:payee|a moi|a nous)|"
+                     r"(?:ma|notre|la) maison est (?:a moi|a nous|payee|remboursee)|maison (?:payee|a moi|a nous)|"
                      r"(?:j'ai|on a|nous avons) (?:achete|acheter|une maison|ma maison|notre maison)|"
                      r"chez moi (?:c'est|c) a moi|j'ai herite|heritage|c'est a moi|c'est ma maison|"
                      r"j'ai ma maison|on a notre maison|ma propre maison|a moi la maison|"
@@ -256,6 +256,8 @@ def parse_yes_no(text: str) -> bool | None:
         if not (yes and yes[0].start() == 0) and not (no and no[0].start() == 0):
             return None
     if yes and no:
+        if re.search(r"\b(?:oui|ouais) (?:et|ou) (?:non|nan)\b|\b(?:non|nan) (?:et|ou) (?:oui|ouais)\b", words):
+            return None
         first_yes, first_no = yes[0].start(), no[0].start()
         if first_yes == 0 and re.match(r"(?:ok|bon|bah|ben|euh)\b", words) is None:
             return True
@@ -379,7 +381,7 @@ LIFE_EVENT_RULES = _rules([
                   r"naissance|future? maman|futur papa|je viens d'avoir (?:un|une|mon|ma) (?:bebe|enfant|"
                   r"fille|fils|garcon)|on vient d'avoir (?:un|une) (?:bebe|enfant|fille|fils|garcon)|"
                   r"ma copine est enceinte|ma femme est enceinte|nouveau[- ]ne|nouvelle naissance|"
-                  r"je suis (?:maman|papa) depuis|adoption|on adopte|j'adopte|"
+                  r"je suis (?:maman|papa) depuis|adoption|on adopte|j'adopte|adopter|"
                   r"ma compagne attend|ma femme attend|ma copine attend|terme (?:prevu|en)"),
     ("parent_seul", r"parent (?:isole|seul|solo)|parents isoles|mere celibataire|pere celibataire|"
                     r"maman solo|papa solo|maman seule|papa seul|mere seule|pere seul|"
@@ -392,7 +394,7 @@ LIFE_EVENT_RULES = _rules([
                     r"le pere (?:ne paie|paie) pas|le pere a disparu|pere absent|la mere est partie|"
                     r"garde (?:exclusive|alternee)"),
     ("separation", r"separation|separee?|on se separe|on s'est separes?|nous nous separons|"
-                   r"je me separe|je me suis separee?|divorce|divorcee?|on divorce|je divorce|"
+                   r"je me separe|je me suis separee?|separer|divorce|divorcee?|on divorce|je divorce|"
                    r"en instance de divorce|rupture|on a rompu|il m'a quittee?|elle m'a quitte|"
                    r"il est parti|elle est partie|mon mari est parti|ma femme est partie|"
                    r"mon copain est parti|ma copine est partie|on s'est quittes?|je l'ai quitte|"

@@ -353,7 +353,7 @@ _COUNT_AFTER = re.compile(r"\s*(?:" + _CHILD_NOUNS + r")(?![a-z])")
 _COUNT_BEFORE = re.compile(r"(?:j'en ai|jen ai|on est|nous sommes|on a|ils sont|elles sont|en a|"
                            r"foyer de|famille de|compose de|en ai)\s*$")
 _BIRTH_YEAR = re.compile(
-    r"(?:ne|nee|naissance|naissance en|suis de|de l'annee|annee)\s*(?:en|le|:)?\s*"
+    r"(?<![a-z])(?:je suis nee?|suis nee?|nee?|naissance|annee de naissance|de l'annee)\s*(?:en|le|:)\s*"
     r"(?:\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*)?(?P<year>(?:19|20)\d{2}|\d{2})(?!\d)")
 
 
@@ -533,7 +533,7 @@ def age_mentions(nt: NormText) -> list[tuple[NumberMention, int]]:
             continue
         if mention.article:
             continue
-        if re.search(r"(?:j'ai|age|agee?|mon age|moi|je vais avoir|je viens d'avoir|j'aurai|"
+        if re.search(r"(?<![a-z])(?:j'ai|age|agee?|mon age|moi|je vais avoir|je viens d'avoir|j'aurai|"
                      r"je fete|j'ai eu|j'ai bientot|bientot)\s*:?\s*$", before) \
                 and not has_count_noun(nt, mention) and not has_amount_cue(nt, mention) \
                 and 15 <= mention.value <= 120 and not _COUNT_AFTER.match(after):

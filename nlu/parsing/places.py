@@ -313,7 +313,8 @@ def commune_matches(text: str, nt: NormText | None = None) -> list[CommuneMatch]
                 continue
             commune = _pick(candidates, postcodes)
             cue = _cue_strength(text, nt, start, end, key, whole, postcodes, commune, index)
-            if cue is None or (not exact and cue not in ("strong", "whole", "postcode", "weak")):
+            # a typo is tolerated only when the place is clearly announced or is the whole message
+            if cue is None or (not exact and cue not in ("strong", "whole", "postcode")):
                 continue
             if not exact and key in index.ambiguous:
                 continue

@@ -214,3 +214,48 @@ def normalise(text: str) -> str:
 def simple_normalise(text: str) -> str:
     """Lowercase and accent-free only, without SMS expansion (used for names)."""
     return normalise_with_offsets(text, expand_sms=False).text
+
+
+_KEYBOARD_ROWS = ("azertyuiop", "qsdfghjklm", "wxcvbn", "qwertyuiop", "asdfghjkl", "zxcvbnm")
+_VOWELS = set("aeiouy")
+
+
+def _keyboard_run(word: str, length: int = 4) -> bool:
+    for row in _KEYBOARD_ROWS:
+        for sequence in (row, row[::-1]):
+            for i in range(len(sequence) - length + 1):
+                if sequence[i:i + length] in word:
+                    return True
+    return False
+
+
+def gibberish_word(word: str) -> bool:
+    """« qsdfgh », « kkkkkk », « jkjkjk », « azertyuiop »: letters typed at random."""
+    if len(word) < 3 or not word.isalpha():
+        return False
+    vowels = sum(ch in _VOWELS for ch in word)
+    if vowels / len(word) < 0.2:
+        return True
+    if len(word) >= 4 and len(set(word)) <= max(2, len(word) // 3):
+        return True
+    return _keyboard_run(word)
+
+
+def looks_like_gibberish(text: str, known_word=None) -> bool:
+    """True when every word of 3 letters or more is unknown and looks typed at random.
+
+    `known_word(word) -> bool` may say which words are real (for example spaCy's vocabulary);
+    digits, short words and any known word make the message not gibberish."""
+    raw = (text or "").lower()
+    if re.search(r"\d", raw):
+        return False
+    words = re.findall(r"[^\W\d_]+", strip_accents(raw))
+    long_words = [w for w in words if len(w) >= 3]
+    if not long_words:
+        return False
+    for word in long_words:
+        if known_word is not None and known_word(word):
+            return False
+        if not gibberish_word(word):
+            return False
+    return True
