@@ -1,0 +1,113 @@
+"""Micro-batching: requests that arrive within a few milliseconds share ONE vectorised simulation.
+
+A simulation of 64 households costs about the same as a simulation of one, so under load we
+gather what arrives during `window` (or until `max_batch` households) and compute it together,
+in a worker thread so the event loop keeps accepting requests. While a batch computes, the next
+one fills up.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+log = logging.getLogger("api.eligibility")
+
+
+@dataclass
+class _Job:
+    items: Sequence
+    future: asyncio.Future
+    key: str  # items with different keys never share a simulation (the estimated month)
+
+
+@dataclass
+class BatchStats:
+    batches: int = 0
+    items: int = 0
+    sizes: list[int] = field(default_factory=list)
+
+
+class MicroBatcher:
+    def __init__(self, compute: Callable[[list], list], window_ms: float, max_batch: int) -> None:
+        self.compute = compute  # blocking: list of items -> list of results, same order
+        self.window = max(window_ms, 0.0) / 1000
+        self.max_batch = max(max_batch, 1)
+        self.stats = BatchStats()
+        self._queue: asyncio.Queue[_Job] | None = None
+        self._task: asyncio.Task | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    async def submit(self, items: Sequence, key: str = "") -> list:
+        loop = asyncio.get_running_loop()
+        if self._task is None or self._loop is not loop or self._task.done():
+            self._loop = loop
+            self._queue = asyncio.Queue()
+            self._task = loop.create_task(self._run(), name="eligibility-batcher")
+        future: asyncio.Future = loop.create_future()
+        await self._queue.put(_Job(list(items), future, key))
+        return await future
+
+    async def aclose(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except (asyncio.CancelledError, Exception):  # noqa: BLE001
+                pass
+            self._task = None
+
+    async def _run(self) -> None:
+        assert self._queue is not None
+        pending: list[_Job] = []
+        while True:
+            if not pending:
+                pending.append(await self._queue.get())
+            deadline = asyncio.get_running_loop().time() + self.window
+            while _count(pending) < self.max_batch:
+                timeout = deadline - asyncio.get_running_loop().time()
+                try:
+                    job = self._queue.get_nowait() if timeout <= 0 else await asyncio.wait_for(
+                        self._queue.get(), timeout)
+                except (asyncio.TimeoutError, asyncio.QueueEmpty):
+                    break
+                pending.append(job)
+            batch, pending = _take(pending, self.max_batch)
+            await self._compute(batch)
+
+    async def _compute(self, jobs: list[_Job]) -> None:
+        items = [item for job in jobs for item in job.items]
+        self.stats.batches += 1
+        self.stats.items += len(items)
+        self.stats.sizes.append(len(items))
+        try:
+            results = await asyncio.to_thread(self.compute, items)
+        except Exception as error:  # noqa: BLE001 - each waiting request gets the error
+            for job in jobs:
+                if not job.future.done():
+                    job.future.set_exception(error)
+            return
+        position = 0
+        for job in jobs:
+            count = len(job.items)
+            if not job.future.done():
+                job.future.set_result(results[position:position + count])
+            position += count
+
+
+def _count(jobs: list[_Job]) -> int:
+    return sum(len(job.items) for job in jobs)
+
+
+def _take(jobs: list[_Job], limit: int) -> tuple[list[_Job], list[_Job]]:
+    """Jobs of the first key, in arrival order, up to `limit` items (at least one job); the rest waits."""
+    key = jobs[0].key
+    batch, rest, size = [], [], 0
+    for job in jobs:
+        if job.key == key and (not batch or size + len(job.items) <= limit):
+            batch.append(job)
+            size += len(job.items)
+        else:
+            rest.append(job)
+    return batch, rest

@@ -1,0 +1,145 @@
+"""OpenFisca-France, loaded and warmed once; one vectorised simulation per batch of households."""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from importlib.metadata import version
+
+import numpy as np
+
+from api.eligibility.incomes import IncomeConverter
+from api.eligibility.situation import BatchIndex, Household, Periods, SimulationInputs, build_inputs
+
+log = logging.getLogger("api.eligibility")
+
+
+@dataclass(frozen=True)
+class Output:
+    variable: str
+    entity: str  # famille, menage, individu, foyer_fiscal
+    when: str = "month"  # month, year, or year_n2 (two years before)
+
+    def period(self, month: str) -> str:
+        if self.when == "month":
+            return month
+        return str(int(month[:4]) - (2 if self.when == "year_n2" else 0))
+
+
+# What we read back for each household: the 16 benefits and what `why` needs.
+OUTPUTS = (
+    Output("rsa", "famille"), Output("ppa", "famille"),
+    Output("aide_logement", "famille"), Output("apl", "famille"), Output("als", "famille"), Output("alf", "famille"),
+    Output("aide_logement_non_calculable", "famille"),
+    Output("cmu_c", "famille"), Output("css_participation_forfaitaire", "famille"),
+    Output("aspa", "famille"), Output("aah", "individu"), Output("cheque_energie", "menage", "year"),
+    Output("af", "famille"), Output("asf", "famille"), Output("cf", "famille"), Output("paje_base", "famille"),
+    Output("ars", "famille", "year"), Output("contrat_engagement_jeune", "individu"),
+    Output("bourse_college", "famille"), Output("bourse_lycee", "famille"),
+    Output("bourse_criteres_sociaux", "individu"),
+    # For the explanations.
+    Output("rsa_eligibilite", "famille"), Output("rsa_base_ressources", "famille"), Output("rsa_socle", "famille"),
+    Output("rsa_socle_majore", "famille"), Output("rsa_majore_eligibilite", "famille"),
+    Output("ppa_plancher_revenu_activite_apprenant", "individu"),
+    Output("css_cmu_base_ressources", "famille"), Output("cmu_c_plafond", "famille"), Output("acs_plafond", "famille"),
+    Output("aide_logement_base_ressources", "famille"), Output("asi_aspa_base_ressources", "famille"),
+    Output("aah_plafond_ressources_deconjugalise", "individu"),
+    Output("rfr", "foyer_fiscal", "year_n2"), Output("cheque_energie_unites_consommation", "menage", "year"),
+    Output("cheque_energie_eligibilite_logement", "menage", "year"),
+    Output("af_nbenf", "famille"), Output("cf_base_ressources", "famille"), Output("cf_plafond", "famille"),
+    Output("contrat_engagement_jeune_eligibilite", "individu"),
+    Output("bourse_criteres_sociaux_echelon", "individu"),
+    Output("bourse_college_echelon", "famille"), Output("bourse_lycee_echelon", "famille"),
+)
+
+
+class Engine:
+    """Owns the tax-benefit system. `simulate` is thread-safe (one simulation at a time)."""
+
+    def __init__(self) -> None:
+        self.tbs = None
+        self.converter: IncomeConverter | None = None
+        self.versions: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def load(self, period: str) -> None:
+        from openfisca_france import FranceTaxBenefitSystem
+
+        started = time.perf_counter()
+        self.tbs = FranceTaxBenefitSystem()
+        self.converter = IncomeConverter(self.tbs, list(Periods.of(period).history))
+        self.versions = {"openfisca-france": version("openfisca-france"), "openfisca-core": version("openfisca-core")}
+        log.info("OpenFisca-France %s loaded in %.1f s", self.versions["openfisca-france"],
+                 time.perf_counter() - started)
+
+    def build(self, households: list[Household]):  # noqa: ANN201
+        from openfisca_core.simulation_builder import SimulationBuilder
+
+        inputs, index, structure = build_inputs(households, self.converter)
+        builder = SimulationBuilder()
+        builder.create_entities(self.tbs)
+        builder.declare_person_entity("individu", structure["person_ids"])
+        for key in ("famille", "foyer_fiscal", "menage"):
+            membership, roles, size = structure[key]
+            entity = builder.declare_entity(key, [f"{key}{i}" for i in range(size)])
+            builder.join_with_persons(entity, [f"{key}{i}" for i in membership], roles)
+        simulation = builder.build(self.tbs)
+        _feed(simulation, inputs)
+        return simulation, index
+
+    def simulate(self, households: list[Household]) -> list[dict]:
+        """Every output of OUTPUTS for each household, as plain Python values."""
+        with self._lock:
+            simulation, index = self.build(households)
+            period = households[0].period
+            arrays = {}
+            for output in OUTPUTS:
+                arrays[output.variable] = simulation.calculate(output.variable, output.period(period))
+        return _split(arrays, index, households)
+
+
+_PERIODS: dict[str, object] = {}
+
+
+def _period(text: str):  # noqa: ANN202
+    """Parsed periods, cached: parsing a period string costs more than setting an input."""
+    if text not in _PERIODS:
+        from openfisca_core import periods
+
+        _PERIODS[text] = periods.period(text)
+    return _PERIODS[text]
+
+
+def _feed(simulation, inputs: SimulationInputs) -> None:  # noqa: ANN001
+    for (variable, period), value in inputs.values.items():
+        simulation.set_input(variable, _period(period), value)
+
+
+def _split(arrays: dict, index: BatchIndex, households: list[Household]) -> list[dict]:
+    results = []
+    for h_index in range(len(households)):
+        result = {}
+        for output in OUTPUTS:
+            array = arrays[output.variable]
+            if hasattr(array, "decode_to_str"):
+                array = array.decode_to_str()
+            if output.entity == "individu":
+                result[output.variable] = [_plain(array[i]) for i in index.persons[h_index]]
+            elif output.entity == "foyer_fiscal":
+                result[output.variable] = [_plain(array[i]) for i in index.foyers[h_index]]
+            else:
+                position = index.famille[h_index] if output.entity == "famille" else index.menage[h_index]
+                result[output.variable] = _plain(array[position])
+        results.append(result)
+    return results
+
+
+def _plain(value):  # noqa: ANN001, ANN202
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, (np.floating, float)):
+        return float(value)
+    if isinstance(value, (np.integer, int)):
+        return int(value)
+    return str(value)

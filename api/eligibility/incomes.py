@@ -1,0 +1,174 @@
+"""Net incomes → the taxable and gross amounts OpenFisca formulas read.
+
+People know what lands on their bank account (net). Benefit formulas also read the taxable
+amount (housing aid, income tax, hence the "revenu fiscal de référence") and sometimes the gross
+one (ASPA). We never approximate these with a fixed ratio: at start-up, one vectorised OpenFisca
+simulation computes net and taxable amounts for a grid of gross amounts, for every month of the
+history and every CSG regime; we then invert by linear interpolation (the relation is piecewise
+linear, and the grid is fine enough to be exact to the cent below four social-security ceilings).
+
+Replacement incomes (unemployment, pensions) pay CSG at a rate set by the tax household's
+reference income two years before (exempt, reduced, median, full). With incomes stable over the
+years, we estimate that reference income from the household's own taxable incomes, with the
+standard 10 % deductions, and pick the regime with OpenFisca's own thresholds.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+# CSG regimes of replacement incomes, in the order of OpenFisca's enums.
+EXEMPT, REDUCED, MEDIAN, FULL = 0, 1, 2, 3
+REGIMES = (EXEMPT, REDUCED, MEDIAN, FULL)
+
+_GRID = np.unique(np.concatenate([
+    np.arange(0.0, 3000.0, 10.0),
+    np.arange(3000.0, 20000.0, 25.0),
+    np.arange(20000.0, 60001.0, 250.0),
+]))
+
+
+@dataclass(frozen=True)
+class _MonthTables:
+    salary_net: np.ndarray
+    salary_taxable: np.ndarray
+    unemployment_net: np.ndarray  # [regime, grid]
+    unemployment_taxable: np.ndarray
+    pension_net: np.ndarray
+    pension_taxable: np.ndarray
+
+
+class IncomeConverter:
+    """Built once from the tax-benefit system; converts net monthly amounts for any month calibrated."""
+
+    def __init__(self, tax_benefit_system, months: list[str]) -> None:
+        self.tbs = tax_benefit_system
+        self.tables: dict[str, _MonthTables] = {}
+        self._thresholds: dict[str, object] = {}
+        self._deductions: dict[int, object] = {}
+        self.calibrate(months)
+
+    def thresholds(self, month: str):  # noqa: ANN201
+        """CSG thresholds of replacement incomes in force that month (cached: parameters are slow)."""
+        if month not in self._thresholds:
+            node = self.tbs.parameters.prelevements_sociaux.contributions_sociales.csg.remplacement.seuils
+            self._thresholds[month] = node(f"{month}-01")
+        return self._thresholds[month]
+
+    def deductions(self, year: int):  # noqa: ANN201
+        if year not in self._deductions:
+            node = self.tbs.parameters.impot_revenu.calcul_revenus_imposables.deductions
+            self._deductions[year] = node(f"{year}-01-01")
+        return self._deductions[year]
+
+    # ----- calibration -----
+    def calibrate(self, months: list[str]) -> None:
+        missing = sorted(set(months) - self.tables.keys())
+        if not missing:
+            return
+        from openfisca_core.simulation_builder import SimulationBuilder
+
+        grid_size = len(_GRID)
+        count = grid_size * len(REGIMES)
+        ids = [f"p{k}" for k in range(count)]
+        builder = SimulationBuilder()
+        builder.create_entities(self.tbs)
+        builder.declare_person_entity("individu", ids)
+        for key, role in (("famille", "demandeur"), ("foyer_fiscal", "declarant_principal"),
+                          ("menage", "personne_de_reference")):
+            entity = builder.declare_entity(key, ids)
+            builder.join_with_persons(entity, ids, [role] * count)
+        simulation = builder.build(self.tbs)
+        gross = np.tile(_GRID, len(REGIMES))
+        regime_of_person = np.repeat(np.array(REGIMES), grid_size)
+        simulation.set_input("date_naissance", "ETERNITY",
+                             np.full(count, np.datetime64("1970-01-01"), dtype="datetime64[D]"))
+        years = sorted({int(month[:4]) for month in missing})
+        for year in years:
+            # The CSG regime of year Y depends on the reference income of Y-2: force it.
+            rfr = self._reference_income_for_regimes(f"{year}-06")
+            simulation.set_input("rfr", str(year - 2), rfr[regime_of_person])
+            simulation.set_input("nbptr", str(year - 2), np.ones(count, dtype=np.float32))
+        for month in missing:
+            for variable in ("salaire_de_base", "chomage_brut", "retraite_brute"):
+                simulation.set_input(variable, month, gross)
+        for month in missing:
+            def by_regime(variable: str) -> np.ndarray:
+                return np.asarray(simulation.calculate(variable, month), dtype=np.float64).reshape(
+                    len(REGIMES), grid_size)
+            self.tables[month] = _MonthTables(
+                salary_net=by_regime("salaire_net")[0],
+                salary_taxable=by_regime("salaire_imposable")[0],
+                unemployment_net=by_regime("chomage_net"),
+                unemployment_taxable=by_regime("chomage_imposable"),
+                pension_net=by_regime("retraite_nette"),
+                pension_taxable=by_regime("retraite_imposable"),
+            )
+
+    def _reference_income_for_regimes(self, month: str) -> np.ndarray:
+        """A reference income that falls inside each regime, for a one-part tax household."""
+        seuils = self.thresholds(month)
+        first, second, third = seuils.seuil_rfr1.seuil_rfr1, seuils.seuil_rfr2.seuil_rfr2, seuils.seuil_rfr3.seuil_rfr3
+        return np.array([0.0, (first + second) / 2, (second + third) / 2, third * 2], dtype=np.float32)
+
+    # ----- conversion -----
+    def salary(self, month: str, net: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(taxable, gross) for net monthly salaries."""
+        tables = self.tables[month]
+        return (_invert(net, tables.salary_net, tables.salary_taxable),
+                _invert(net, tables.salary_net, _GRID))
+
+    def unemployment(self, month: str, net: np.ndarray, regime: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        tables = self.tables[month]
+        return self._by_regime(net, regime, tables.unemployment_net, tables.unemployment_taxable)
+
+    def pension(self, month: str, net: np.ndarray, regime: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        tables = self.tables[month]
+        return self._by_regime(net, regime, tables.pension_net, tables.pension_taxable)
+
+    @staticmethod
+    def _by_regime(net, regime, net_table, taxable_table) -> tuple[np.ndarray, np.ndarray]:
+        taxable = np.zeros(len(net))
+        gross = np.zeros(len(net))
+        for value in REGIMES:
+            mask = regime == value
+            if mask.any():
+                taxable[mask] = _invert(net[mask], net_table[value], taxable_table[value])
+                gross[mask] = _invert(net[mask], net_table[value], _GRID)
+        return taxable, gross
+
+    # ----- CSG regime of replacement incomes -----
+    def regime(self, month: str, reference_income: np.ndarray, tax_parts: np.ndarray) -> np.ndarray:
+        """OpenFisca's rule (csg_deductible_retraite): thresholds grow with each extra half part."""
+        seuils = self.thresholds(month)
+        extra_halves = (tax_parts - 1) * 2
+        exempt = seuils.seuil_rfr1.seuil_rfr1 + extra_halves * seuils.seuil_rfr1.demi_part_suppl_rfr1
+        reduced = seuils.seuil_rfr2.seuil_rfr2 + extra_halves * seuils.seuil_rfr2.demi_part_suppl_rfr2
+        median = seuils.seuil_rfr3.seuil_rfr3 + extra_halves * seuils.seuil_rfr3.demi_part_suppl_rfr3
+        return np.select([reference_income <= exempt, reference_income <= reduced, reference_income <= median],
+                         [EXEMPT, REDUCED, MEDIAN], FULL)
+
+    def estimated_reference_income(self, year: int, earned: np.ndarray, pensions: np.ndarray,
+                                   other: np.ndarray) -> np.ndarray:
+        """Yearly taxable amounts of a tax household → its reference income, with standard deductions.
+
+        `earned` (salaries and unemployment) and `pensions` are arrays of shape [foyer, member]; `other`
+        is the property income of the foyer. Deductions: 10 % with a floor and a ceiling per person
+        for earned income, and per household ceiling for pensions (article 158 of the tax code).
+        """
+        deductions = self.deductions(year)
+        pro = deductions.abatpro
+        earned_deduction = np.where(earned > 0, np.clip(earned * pro.taux, pro.min, pro.max), 0.0)
+        earned_deduction = np.minimum(earned_deduction, earned)
+        pen = deductions.abatpen
+        pension_deduction = np.where(pensions > 0, np.maximum(pensions * pen.taux, pen.min), 0.0)
+        pension_deduction = np.minimum(pension_deduction, pensions)
+        pension_deduction_total = np.minimum(pension_deduction.sum(axis=1), pen.max)
+        return (earned - earned_deduction).sum(axis=1) + pensions.sum(axis=1) - pension_deduction_total + other
+
+
+def _invert(net: np.ndarray, net_table: np.ndarray, target_table: np.ndarray) -> np.ndarray:
+    """Interpolate `target` at `net` on a monotonic table; rounded to the cent."""
+    order = np.argsort(net_table, kind="stable")
+    return np.round(np.interp(np.asarray(net, dtype=np.float64), net_table[order], target_table[order]), 2)

@@ -1,0 +1,206 @@
+"""EligibilityService: contract household in, contract estimate out.
+
+    service = EligibilityService(settings)
+    await asyncio.to_thread(service.start)      # loads and warms OpenFisca (a few seconds)
+    result = await service.estimate(payload)    # raises InvalidHousehold for bad input
+
+Amounts: an eligible monthly benefit fills `monthly_amount`, a yearly one `yearly_amount`; a benefit
+the household cannot get has 0 there, except the solidarity health insurance (C2S), where 0 means
+free: it then has null. When the amount depends on a field the person could not give, the status is
+`uncertain`, the amount null and `range` gives [low, high].
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+
+from api.eligibility.batcher import MicroBatcher
+from api.eligibility.benefits import C2S, SPECS, latest_parameter_dates
+from api.eligibility.communes import CommuneError, Communes
+from api.eligibility.engine import Engine
+from api.eligibility.errors import InvalidHousehold
+from api.eligibility.explain import Explainer, Outcome
+from api.eligibility.household import Prepared, prepare
+from api.eligibility.schema import parse_request
+from api.eligibility.situation import Household, Person
+
+log = logging.getLogger("api.eligibility")
+
+STALE_AFTER_MONTHS = 18
+STABLE_INCOMES = ("Nous avons supposé que vos revenus sont les mêmes depuis deux ans. Les aides de la CAF "
+                  "(caisse d'allocations familiales) des derniers mois sont comptées comme si vous les receviez déjà.")
+
+
+class EligibilityService:
+    def __init__(self, settings) -> None:  # noqa: ANN001
+        self.settings = settings
+        self.engine = Engine()
+        self.communes: Communes | None = None
+        self.texts: dict = {}
+        self.explainer: Explainer | None = None
+        self.batcher = MicroBatcher(self._compute, settings.eligibility_batch_window_ms,
+                                    settings.eligibility_max_batch)
+        self._parameter_dates: dict[str, dict[str, str]] = {}
+        self._dates_lock = threading.Lock()
+        self._ready = False
+
+    @property
+    def ready(self) -> bool:
+        return self._ready
+
+    def today(self) -> dt.date:
+        return dt.date.today()
+
+    # ----- start-up -----
+    def start(self) -> None:
+        """Blocking: load the communes, the texts, OpenFisca; then warm it with one simulation."""
+        from knowledge import read_yaml
+
+        started = time.perf_counter()
+        self.communes = Communes.load(self.settings.communes_file)
+        self.texts = read_yaml(self.settings.knowledge_dir / "benefits.yml")
+        period = self.today().strftime("%Y-%m")
+        self.engine.load(period)
+        aspa = self.engine.tbs.parameters.prestations_sociales.solidarite_insertion.minimum_vieillesse.aspa
+        ceilings = aspa.plafond_ressources(f"{period}-01")
+        self.explainer = Explainer(self.texts, {"personnes_seules": float(ceilings.personnes_seules),
+                                                "couples": float(ceilings.couples)})
+        if getattr(self.settings, "eligibility_warm_up", True):
+            self.engine.simulate([_warm_up_household(period)])
+        self._ready = True
+        log.info("Eligibility service ready in %.1f s", time.perf_counter() - started)
+
+    async def aclose(self) -> None:
+        await self.batcher.aclose()
+
+    # ----- estimate -----
+    async def estimate(self, payload: dict) -> dict:
+        if not self._ready:
+            raise RuntimeError("eligibility service not started")
+        prepared = self.prepare(payload)
+        results = await self.batcher.submit(prepared.variants, key=prepared.period)
+        return self.respond(prepared, results)
+
+    def estimate_sync(self, payload: dict) -> dict:
+        """The same, without batching (tests, tools)."""
+        prepared = self.prepare(payload)
+        return self.respond(prepared, self.engine.simulate(prepared.variants))
+
+    def prepare(self, payload: dict) -> Prepared:
+        today = self.today()
+        request = parse_request(payload, today)
+        try:
+            resolution = self.communes.resolve(request.commune, request.postcode)
+        except CommuneError as error:
+            raise InvalidHousehold(error.fr, error.en, [{"field": error.field, "fr": error.fr, "en": error.en}]) from None
+        return prepare(request, resolution.commune, resolution.assumption, today)
+
+    def _compute(self, households: list[Household]) -> list[dict]:
+        return self.engine.simulate(households)
+
+    def respond(self, prepared: Prepared, results: list[dict]) -> dict:
+        dates = self.parameter_dates(prepared.period)
+        benefits = [self._benefit(spec, prepared, results) for spec in SPECS]
+        assumptions = list(prepared.assumptions) + [STABLE_INCOMES] + self._stale_scales(prepared.period, dates)
+        return {
+            "period": prepared.period,
+            "commune": {"code": prepared.commune.code, "name": prepared.commune.name},
+            "benefits": benefits,
+            "assumptions": assumptions,
+            "computed_with": {
+                "engine": "openfisca-france",
+                "version": self.engine.versions["openfisca-france"],
+                "openfisca_core_version": self.engine.versions["openfisca-core"],
+                "latest_parameters": dates,
+            },
+        }
+
+    def parameter_dates(self, period: str) -> dict[str, str]:
+        with self._dates_lock:
+            if period not in self._parameter_dates:
+                self._parameter_dates[period] = latest_parameter_dates(self.engine.tbs, period)
+            return self._parameter_dates[period]
+
+    def _stale_scales(self, period: str, dates: dict[str, str]) -> list[str]:
+        year, month = int(period[:4]), int(period[5:7])
+        limit_index = year * 12 + month - 1 - STALE_AFTER_MONTHS
+        notes = []
+        for spec in SPECS:
+            date = dates.get(spec.id)
+            if date and int(date[:4]) * 12 + int(date[5:7]) - 1 < limit_index:
+                shown = dt.date.fromisoformat(date).strftime("%d/%m/%Y")
+                notes.append(f"« {self.texts[spec.id]['name']} » : le barème utilisé date du {shown}. "
+                             "Le montant réel peut être différent.")
+        return notes
+
+    def _benefit(self, spec, prepared: Prepared, results: list[dict]) -> dict:  # noqa: ANN001
+        texts = self.texts[spec.id]
+        amounts = [spec.amount(result) for result in results]
+        outcome = _outcome(spec.id, amounts, prepared, results)
+        base = prepared.variants[0]
+        if spec.id == "aide_logement" and base.housing_status == "foyer":
+            outcome = Outcome("uncertain", None, implicit=("foyer",))
+        if spec.id == "bourse_enseignement_superieur" and any(
+                p.adult and (p.student or p.activity == "etudiant") and p.age < 28 for p in base.adults):
+            high = max(a or 0 for a in amounts)
+            outcome = Outcome("uncertain", None, 0.0, high if high > 0 else None,
+                              implicit=outcome.implicit + ("parents",))
+        why = self.explainer.why(spec.id, outcome, results[0], base)
+        certain_amount = outcome.amount if outcome.status != "uncertain" else None
+        if outcome.status == "not_eligible" and spec.id != C2S:
+            certain_amount = 0.0
+        value_range = None
+        if outcome.status == "uncertain" and outcome.low is not None and outcome.high is not None:
+            value_range = [outcome.low, outcome.high]
+        claim = texts["how_to_claim"]
+        return {
+            "id": spec.id,
+            "name": texts["name"],
+            "status": outcome.status,
+            "monthly_amount": None if spec.yearly else certain_amount,
+            "yearly_amount": certain_amount if spec.yearly else None,
+            "range": value_range,
+            "why": why,
+            "how_to_claim": {"who": claim["who"], "where": " ".join(claim["where"].split()),
+                             "documents": list(claim.get("documents") or []), "url": claim["url"]},
+        }
+
+
+def _outcome(benefit_id: str, amounts: list[float | None], prepared: Prepared, results: list[dict]) -> Outcome:
+    distinct = set(amounts)
+    if len(distinct) == 1:
+        amount = amounts[0]
+        eligible = amount is not None and (amount > 0 or benefit_id == C2S)
+        return Outcome("eligible" if eligible else "not_eligible", amount if eligible else None)
+    known = [a for a in amounts if a is not None]
+    depends, implicit = _influences(prepared, amounts)
+    return Outcome("uncertain", None, min(known) if known else None, max(known) if known else None,
+                   tuple(depends), tuple(implicit))
+
+
+def _influences(prepared: Prepared, amounts: list) -> tuple[list[str], list[str]]:  # noqa: ANN001
+    """The fields whose value changes the amount: two variants differing only there differ."""
+    depends, implicit = [], []
+    choices = prepared.choices
+    for position, dimension in enumerate(prepared.dimensions):
+        groups: dict[tuple, set] = {}
+        for choice, amount in zip(choices, amounts):
+            rest = choice[:position] + choice[position + 1:]
+            groups.setdefault(rest, set()).add(amount)
+        if any(len(values) > 1 for values in groups.values()):
+            depends.append(dimension.label)
+            if dimension.name.endswith(".rsdae"):
+                implicit.append("rsdae")
+            elif dimension.name == "adults[0].incomes.alimony" and "alimony" in prepared.implicit:
+                implicit.append("alimony")
+    if not depends:  # combined variation only: name every field
+        depends = [d.label for d in prepared.dimensions]
+    return depends, implicit
+
+
+def _warm_up_household(period: str) -> Household:
+    return Household(period=period, depcom="75056", housing_status="locataire", rent=600.0, charges=50.0,
+                     adults=[Person(age=35, adult=True, activity="salarie", incomes={"salary": 1000.0})],
+                     children=[Person(age=4, adult=False, activity="enfant", school="maternelle")])

@@ -1,0 +1,56 @@
+"""POST /api/eligibility (contract: shared/spec/eligibility.md).
+
+The route reads the raw body itself, so that every bad input (malformed JSON, wrong types,
+absurd amounts, three adults, unknown fields...) gets a 422 saying in French what to fix:
+{"detail": {"fr": ..., "en": ...}, "errors": [{"field": ..., "fr": ..., "en": ...}]}.
+"""
+from __future__ import annotations
+
+import json
+import logging
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from api.eligibility.errors import InvalidHousehold
+
+router = APIRouter(tags=["eligibility"])
+log = logging.getLogger("api.eligibility")
+
+MAX_BODY_BYTES = 64_000
+REQUEST_EXAMPLE = {
+    "period": "2026-11", "commune": "54395", "housing": {"status": "locataire", "rent": 450, "charges": 50},
+    "adults": [{"age": 35, "activity": "salarie", "incomes": {"salary": 900}}], "children": [{"age": 9}],
+    "unknown": [],
+}
+
+
+def _invalid(error: InvalidHousehold) -> JSONResponse:
+    return JSONResponse(status_code=422, content=error.to_response())
+
+
+@router.post(
+    "/api/eligibility",
+    summary="Estimate the benefits of a household",
+    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
+        "schema": {"type": "object"}, "example": REQUEST_EXAMPLE}}}},
+)
+async def estimate(request: Request) -> JSONResponse:
+    service = getattr(request.app.state, "eligibility", None)
+    if service is None or not service.ready:
+        return JSONResponse(status_code=503, headers={"Retry-After": "10"}, content={"detail": {
+            "fr": "Le calcul des aides démarre. Réessayez dans une minute.",
+            "en": "The eligibility engine is starting; retry in a minute."}})
+    body = await request.body()
+    if len(body) > MAX_BODY_BYTES:
+        return _invalid(InvalidHousehold("La demande est trop longue.", "Request body too large."))
+    try:
+        payload = json.loads(body or b"null")
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        return _invalid(InvalidHousehold(
+            "La demande n'est pas un JSON valide. Vérifiez les guillemets, les virgules et les accolades.",
+            f"Malformed JSON: {error}"))
+    try:
+        return JSONResponse(await service.estimate(payload))
+    except InvalidHousehold as error:
+        return _invalid(error)
