@@ -21,6 +21,8 @@ from api.core.security import Pseudonymiser
 from api.eligibility.service import EligibilityService
 from api.rasa_client import RasaClient
 from api.routes import chat, eligibility, health
+from channels.base import channel_routers
+from channels.runtime import ChannelRuntime
 from channels.web import router as web
 
 log = logging.getLogger("api")
@@ -56,7 +58,11 @@ def create_app(settings: Settings | None = None, *, announce: bool = False,
         app.state.eligibility = eligibility_service
         app.state.conversations = ConversationService(
             db, rasa, Pseudonymiser(settings.pseudonym_key), settings.rasa_ready_wait_seconds)
-        loading = asyncio.create_task(asyncio.to_thread(eligibility_service.start))
+        channels = app.state.channels = ChannelRuntime(settings, db, app.state.conversations)
+        app.state.outbox = channels.outbox   # SMS and Telegram outbound; reminders enqueue here too
+        await channels.start()
+        loading = (asyncio.create_task(asyncio.to_thread(eligibility_service.start))
+                   if settings.eligibility_load else None)
         watcher = asyncio.create_task(_watch_readiness(app, announce))
         if announce:
             print("L'assistant démarre : chargement du moteur de calcul et du modèle de langue...", flush=True)
@@ -66,8 +72,10 @@ def create_app(settings: Settings | None = None, *, announce: bool = False,
             watcher.cancel()
             with suppress(asyncio.CancelledError):
                 await watcher
-            with suppress(Exception):
-                await loading
+            await channels.aclose()
+            if loading is not None:
+                with suppress(Exception):
+                    await loading
             await eligibility_service.aclose()
             await rasa.aclose()
             db.dispose()
@@ -93,4 +101,6 @@ def create_app(settings: Settings | None = None, *, announce: bool = False,
     app.include_router(eligibility.router)
     app.include_router(chat.router)
     app.include_router(web.router)
+    for router in channel_routers():   # /webhooks/twilio, /webhooks/telegram
+        app.include_router(router)
     return app

@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     eligibility_batch_window_ms: float = 4.0
     eligibility_max_batch: int = 256
     eligibility_warm_up: bool = True
+    eligibility_load: bool = True   # False: OpenFisca is not loaded at start-up (tests that never estimate)
 
     # SMS over Twilio.
     twilio_account_sid: str | None = None
@@ -54,6 +55,15 @@ class Settings(BaseSettings):
     telegram_bot_token: str | None = None
     telegram_webhook_secret: str | None = None
     telegram_api_base_url: str = "https://api.telegram.org"
+    telegram_interim_seconds: float = 5.0  # after this, « Je calcule, un instant… » then the result
+
+    # Outbox (api/outbox.py): durable, ordered outbound messages for SMS and Telegram.
+    outbox_worker_enabled: bool = True     # False on API replicas that must not deliver
+    outbox_poll_seconds: float = 1.0
+    outbox_max_attempts: int = 8
+    outbox_backoff_seconds: float = 5.0    # first retry; doubles each attempt
+    outbox_backoff_max_seconds: float = 3600.0
+    channel_drain_seconds: float = 20.0    # at shutdown, time left to turns still running
 
     # Knowledge (texts, benefits, territories).
     knowledge_dir: Path = ROOT / "knowledge"
