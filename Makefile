@@ -66,6 +66,12 @@ nlu-eval: model ## Intent and entity-value accuracy on the held-out NLU test set
 bench: env data model ## Run the benchmarks and print their figures
 	@$(SVC) bench/eligibility.py
 
+sms-console: env-svc data model ## Chat as an SMS user: real signed webhook, local Twilio stand-in, segments shown
+	@$(SVC) -m channels.sms.console
+
+telegram-webhook: env-svc secrets ## Register the Telegram webhook (PUBLIC_BASE_URL, TELEGRAM_BOT_TOKEN, secret)
+	@$(SVC) -m channels.telegram.register
+
 lock-bot: ## Re-resolve the bot runtime from requirements/bot.in
 	@scripts/lock.sh bot 3.10
 

@@ -21,7 +21,7 @@ def parse_body(content_type: str, raw: bytes) -> dict[str, Any]:
 class LocalServer:
     """Calls `handle(method, path, headers, params)` for every request, in the server's thread."""
 
-    def __init__(self, handle: Handler):
+    def __init__(self, handle: Handler, port: int = 0):
         self._handle = handle
         outer = self
 
@@ -42,9 +42,10 @@ class LocalServer:
             def log_message(self, *args: Any) -> None:  # quiet
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _RequestHandler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), _RequestHandler)
         self.server.daemon_threads = True
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        daemon=True)
 
     @property
     def url(self) -> str:

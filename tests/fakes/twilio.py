@@ -45,7 +45,7 @@ class FakeTwilio:
     """Receives `POST /2010-04-01/Accounts/{sid}/Messages.json` and records each message."""
 
     def __init__(self, account_sid: str = ACCOUNT_SID, auth_token: str = AUTH_TOKEN,
-                 on_message: Callable[[dict[str, str]], None] | None = None):
+                 on_message: Callable[[dict[str, str]], None] | None = None, port: int = 0):
         self.account_sid = account_sid
         self.auth_token = auth_token
         self.on_message = on_message
@@ -53,7 +53,7 @@ class FakeTwilio:
         self.requests = 0
         self._failures: list[tuple[int, dict[str, Any], dict[str, str]]] = []
         self._lock = threading.Lock()
-        self._server = LocalServer(self._handle)
+        self._server = LocalServer(self._handle, port)
 
     @property
     def url(self) -> str:

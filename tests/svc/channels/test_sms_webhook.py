@@ -182,6 +182,13 @@ async def test_help_gets_the_short_help_text(api, rasa, word):
     assert rasa.received == []
 
 
+async def test_help_is_still_answered_after_stop_and_says_how_to_come_back(api, rasa):
+    await api.sms(NUMBER, "STOP")
+    assert twiml_messages(await api.sms(NUMBER, "AIDE")) == sms_text("help")
+    [conversation] = await api.conversations()
+    assert conversation.stopped_at is not None                      # still stopped
+
+
 @pytest.mark.parametrize("answer", ["OUI", "1"])
 async def test_supprimer_asks_for_confirmation_then_erases(api, rasa, twilio, answer):
     await api.sms(NUMBER, "Bonjour")

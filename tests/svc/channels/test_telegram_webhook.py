@@ -187,3 +187,14 @@ async def test_a_voice_note_gets_a_text_only_answer(api, rasa, telegram):
     [sent] = await telegram.wait_for("sendMessage", 1)
     assert sent["text"] == text_message("text_only").text
     assert rasa.received == []
+
+
+async def test_a_slow_turn_says_je_calcule_then_the_result_in_order(tmp_path, twilio, telegram, rasa):
+    async with running(make_settings(tmp_path, twilio, telegram, telegram_interim_seconds=0.2), rasa) as api:
+        assert (await api.telegram(message_update(CHAT, "calcul"))).status_code == 200
+        [interim] = await telegram.wait_for("sendMessage", 1)
+        assert interim["text"] == text_message("computing").text == "Je calcule, un instant…"
+        rasa.slow_gate.set()
+        sent = await telegram.wait_for("sendMessage", 2)
+        assert sent[1]["text"] == "Voici mon estimation : 300 € par mois."
+        assert telegram.calls("sendChatAction")                       # « typing… » meanwhile
