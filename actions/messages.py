@@ -19,24 +19,26 @@ def texts() -> dict[str, Any]:
     return load("texts")
 
 
-def render_text(name: str, **values: Any) -> str:
-    template = texts()[name]["text"]
-    return string.Formatter().vformat(template.strip(), (), _Blank(values))
+def render_text(key: str, **values: Any) -> str:
+    """The text named `key`, with its {placeholders} filled; it starts with a capital letter."""
+    template = texts()[key]["text"]
+    text = string.Formatter().vformat(template.strip(), (), _Blank(values))
+    return text[:1].upper() + text[1:]
 
 
-def message(name: str, ask: str | None = None, buttons: list[dict[str, str]] | None = None,
+def message(key: str, ask: str | None = None, buttons: list[dict[str, str]] | None = None,
             **values: Any) -> dict[str, Any]:
-    entry = texts()[name]
+    entry = texts()[key]
     return {
-        "text": render_text(name, **values),
+        "text": render_text(key, **values),
         "buttons": list(entry.get("buttons") or []) if buttons is None else buttons,
         "ask": ask if ask is not None else entry.get("ask"),
     }
 
 
-def say(dispatcher: CollectingDispatcher, name: str, ask: str | None = None,
+def say(dispatcher: CollectingDispatcher, key: str, ask: str | None = None,
         buttons: list[dict[str, str]] | None = None, **values: Any) -> None:
-    dispatcher.utter_message(json_message=message(name, ask=ask, buttons=buttons, **values))
+    dispatcher.utter_message(json_message=message(key, ask=ask, buttons=buttons, **values))
 
 
 def say_text(dispatcher: CollectingDispatcher, text: str, buttons: list[dict[str, str]] | None = None,
