@@ -10,6 +10,8 @@ from importlib.metadata import version
 import numpy as np
 
 from api.eligibility.incomes import IncomeConverter
+from api.eligibility.shortcuts import Shortcuts
+from api.eligibility.speed import memoize_periods, speed_up
 from api.eligibility.situation import BatchIndex, Household, Periods, SimulationInputs, build_inputs
 
 log = logging.getLogger("api.eligibility")
@@ -61,6 +63,7 @@ class Engine:
         self.tbs = None
         self.converter: IncomeConverter | None = None
         self.versions: dict[str, str] = {}
+        self.shortcuts = Shortcuts()
         self._lock = threading.Lock()
 
     def load(self, period: str) -> None:
@@ -68,12 +71,17 @@ class Engine:
 
         started = time.perf_counter()
         self.tbs = FranceTaxBenefitSystem()
+        memoize_periods()
         self.converter = IncomeConverter(self.tbs, list(Periods.of(period).history))
         self.versions = {"openfisca-france": version("openfisca-france"), "openfisca-core": version("openfisca-core")}
+        self.shortcuts.for_month(self, period)
         log.info("OpenFisca-France %s loaded in %.1f s", self.versions["openfisca-france"],
                  time.perf_counter() - started)
 
-    def build(self, households: list[Household]):  # noqa: ANN201
+    def build(self, households: list[Household], optimised: bool = True):  # noqa: ANN201
+        """One simulation for `households` (all of the same month), inputs set, nothing computed yet.
+
+        `optimised=False` gives a plain simulation: no request-independent shortcut, no fast path."""
         from openfisca_core.simulation_builder import SimulationBuilder
 
         inputs, index, structure = build_inputs(households, self.converter)
@@ -86,12 +94,14 @@ class Engine:
             builder.join_with_persons(entity, [f"{key}{i}" for i in membership], roles)
         simulation = builder.build(self.tbs)
         _feed(simulation, inputs)
+        if optimised:
+            speed_up(simulation, self.shortcuts.for_month(self, households[0].period))
         return simulation, index
 
-    def simulate(self, households: list[Household]) -> list[dict]:
+    def simulate(self, households: list[Household], optimised: bool = True) -> list[dict]:
         """Every output of OUTPUTS for each household, as plain Python values."""
         with self._lock:
-            simulation, index = self.build(households)
+            simulation, index = self.build(households, optimised)
             period = households[0].period
             arrays = {}
             for output in OUTPUTS:
@@ -112,8 +122,27 @@ def _period(text: str):  # noqa: ANN202
 
 
 def _feed(simulation, inputs: SimulationInputs) -> None:  # noqa: ANN001
-    for (variable, period), value in inputs.values.items():
-        simulation.set_input(variable, _period(period), value)
+    """Write the inputs straight into the holders' storage.
+
+    Same checks and casts as `Simulation.set_input` (length, dtype, enum encoding, period unit),
+    done once per array: the same array often serves every month of the history."""
+    cast: dict[tuple[str, int], np.ndarray] = {}
+    holders: dict = {}
+    for (variable_name, period_text), value in inputs.values.items():
+        holder = holders.get(variable_name)
+        if holder is None:
+            holder = holders[variable_name] = simulation.get_holder(variable_name)
+        variable = holder.variable
+        period = _period("eternity" if holder._eternal else period_text)
+        if not holder._eternal and (period.unit != variable.definition_period or period.size != 1):
+            raise ValueError(f"{variable_name} cannot be set for {period_text}")
+        if variable.end is not None and period.start.date > variable.end:
+            continue
+        key = (variable_name, id(value))
+        array = cast.get(key)
+        if array is None:
+            array = cast[key] = holder._to_array(value)
+        holder._memory_storage._arrays[period] = array
 
 
 def _split(arrays: dict, index: BatchIndex, households: list[Household]) -> list[dict]:

@@ -29,7 +29,7 @@ _GRID = np.unique(np.concatenate([
 ]))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class _MonthTables:
     salary_net: np.ndarray
     salary_taxable: np.ndarray
@@ -93,11 +93,12 @@ class IncomeConverter:
         for month in missing:
             for variable in ("salaire_de_base", "chomage_brut", "retraite_brute"):
                 simulation.set_input(variable, month, gross)
+        previous = None
         for month in missing:
             def by_regime(variable: str) -> np.ndarray:
                 return np.asarray(simulation.calculate(variable, month), dtype=np.float64).reshape(
                     len(REGIMES), grid_size)
-            self.tables[month] = _MonthTables(
+            tables = _MonthTables(
                 salary_net=by_regime("salaire_net")[0],
                 salary_taxable=by_regime("salaire_imposable")[0],
                 unemployment_net=by_regime("chomage_net"),
@@ -105,6 +106,10 @@ class IncomeConverter:
                 pension_net=by_regime("retraite_nette"),
                 pension_taxable=by_regime("retraite_imposable"),
             )
+            # Months with the same rates share one table object, so conversions can be reused.
+            if previous is not None and _same(previous, tables):
+                tables = previous
+            self.tables[month] = previous = tables
 
     def _reference_income_for_regimes(self, month: str) -> np.ndarray:
         """A reference income that falls inside each regime, for a one-part tax household."""
@@ -166,6 +171,10 @@ class IncomeConverter:
         pension_deduction = np.minimum(pension_deduction, pensions)
         pension_deduction_total = np.minimum(pension_deduction.sum(axis=1), pen.max)
         return (earned - earned_deduction).sum(axis=1) + pensions.sum(axis=1) - pension_deduction_total + other
+
+
+def _same(first: _MonthTables, second: _MonthTables) -> bool:
+    return all(np.array_equal(getattr(first, name), getattr(second, name)) for name in first.__dataclass_fields__)
 
 
 def _invert(net: np.ndarray, net_table: np.ndarray, target_table: np.ndarray) -> np.ndarray:

@@ -249,11 +249,16 @@ def build_inputs(households: list[Household], converter: IncomeConverter) -> tup
     # Incomes: net, then taxable and gross, month by month.
     net = {name: np.array([round(float(p.incomes.get(name, 0.0)), 2) for p in people]) for name in INCOME_FIELDS}
     regimes = _csg_regimes(people, person_foyer, foyer_count, net, converter, periods)
+    converted: dict[tuple[int, int], tuple] = {}
     for month in history:
-        taxable_salary, gross_salary = converter.salary(month, net["salary"])
         regime = regimes[int(month[:4])]
-        taxable_unemployment, gross_unemployment = converter.unemployment(month, net["unemployment"], regime)
-        taxable_pension, gross_pension = converter.pension(month, net["pension"], regime)
+        key = (id(converter.tables[month]), id(regime))
+        if key not in converted:  # months with the same rates share their conversions
+            converted[key] = (*converter.salary(month, net["salary"]),
+                              *converter.unemployment(month, net["unemployment"], regime),
+                              *converter.pension(month, net["pension"], regime))
+        (taxable_salary, gross_salary, taxable_unemployment, gross_unemployment,
+         taxable_pension, gross_pension) = converted[key]
         inputs.set("salaire_net", month, net["salary"])
         inputs.set("salaire_imposable", month, taxable_salary)
         inputs.set("salaire_de_base", month, gross_salary)
