@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -37,73 +38,85 @@ def fits(text: str) -> bool:
     return sms_segments(text) <= MAX_SEGMENTS
 
 
-def _sentences(line: str, sep: str) -> list[tuple[str, str]]:
+# Where an SMS may start, from best to worst: a new message of the turn, a new line, a new sentence,
+# the middle of a sentence (a sentence too long for 2 segments).
+MESSAGE, LINE, SENTENCE, WORDS = 0, 1, 2, 3
+
+
+@dataclass(frozen=True)
+class _Unit:
+    text: str
+    sep: str       # what joins it to the unit before, in one SMS
+    cut: int       # cost of starting an SMS here
+
+
+def _sentences(line: str, cut: int) -> list[_Unit]:
     """A line cut at sentence ends (and between words when one sentence is too long)."""
     units = []
     for sentence in (s.strip() for s in _SENTENCE_END.split(line)):
         if not sentence:
             continue
         for part in split_text(sentence, fits):
-            units.append((part, sep))
-            sep = " "
+            units.append(_Unit(part, "\n" if cut <= LINE else " ", cut))
+            cut = SENTENCE if part.endswith((".", "!", "?")) else WORDS
     return units
 
 
-def _units(texts: Sequence[str]) -> list[tuple[str, str]]:
-    """(piece, separator before it) for every sentence of the texts, in order. Numbered choices
-    (« 1 - Oui » ... « Répondez 1 ou 2. ») form one piece, glued to the question before them when
-    both fit in one SMS, so that a question keeps its choices."""
-    units: list[tuple[str, str]] = []
+def _units(texts: Sequence[str]) -> list[_Unit]:
+    """Every sentence of the texts, in order. Numbered choices (« 1 - Oui » ... « Répondez 1 ou 2. »)
+    form one piece, glued to the question before them when both fit in one SMS, so that a question
+    keeps its choices."""
+    units: list[_Unit] = []
     for text in texts:
         lines = [line.strip() for line in text.split("\n") if line.strip()]
         cut = len(lines)
         while cut > 0 and _CHOICE_LINE.match(lines[cut - 1]):
             cut -= 1
         body, choices = lines[:cut], "\n".join(lines[cut:])
-        own: list[tuple[str, str]] = []
-        for line in body:
-            own.extend(_sentences(line, "\n"))
+        own: list[_Unit] = []
+        for index, line in enumerate(body):
+            own.extend(_sentences(line, MESSAGE if index == 0 else LINE))
         if choices:
-            if own and fits(f"{own[-1][0]}\n{choices}"):
-                own[-1] = (f"{own[-1][0]}\n{choices}", own[-1][1])
-            elif fits(choices):
-                own.append((choices, "\n"))
+            if own and fits(f"{own[-1].text}\n{choices}"):
+                last = own[-1]
+                own[-1] = _Unit(f"{last.text}\n{choices}", last.sep, last.cut)
             else:
-                own.extend((part, "\n") for part in split_text(choices, fits))
+                own.extend(_Unit(part, "\n", MESSAGE if not own else LINE) for part in split_text(choices, fits))
         units.extend(own)
     return units
 
 
 def pack_sms(texts: Sequence[str]) -> list[str]:
-    """The fewest segments (then the fewest SMS) that carry these texts in order, each SMS ≤ 2 segments."""
+    """The fewest segments, then the fewest SMS, then the cleanest cuts (between messages rather than
+    between sentences) that carry these texts in order, each SMS within 2 segments."""
     units = _units(texts)
     if not units:
         return []
     count = len(units)
-    # best[i] = (segments, messages, start of the last SMS) to carry units[:i]
-    best: list[tuple[int, int, int] | None] = [None] * (count + 1)
-    best[0] = (0, 0, 0)
+    # best[i]: (segments, SMS, cut cost) to carry units[:i], and where its last SMS starts
+    best: list[tuple[tuple[int, int, int], int] | None] = [None] * (count + 1)
+    best[0] = ((0, 0, 0), 0)
     for end in range(1, count + 1):
         text = ""
         for start in range(end - 1, -1, -1):
-            piece, sep = units[start]
-            text = piece if not text else f"{piece}{units[start + 1][1]}{text}"
+            text = units[start].text if not text else f"{units[start].text}{units[start + 1].sep}{text}"
             used = sms_segments(text)
             if used > MAX_SEGMENTS and start < end - 1:
                 break
             previous = best[start]
             if previous is None:
                 continue
-            candidate = (previous[0] + used, previous[1] + 1, start)
-            if best[end] is None or candidate[:2] < best[end][:2]:
-                best[end] = candidate
+            (segs, sms, cuts), _ = previous
+            cost = (segs + used, sms + 1, cuts + (units[start].cut if start else 0))
+            if best[end] is None or cost < best[end][0]:
+                best[end] = (cost, start)
     out: list[str] = []
     end = count
     while end > 0:
-        start = best[end][2]
-        text = units[start][0]
+        start = best[end][1]
+        text = units[start].text
         for index in range(start + 1, end):
-            text += units[index][1] + units[index][0]
+            text += units[index].sep + units[index].text
         out.append(text)
         end = start
     return out[::-1]
