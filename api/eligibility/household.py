@@ -126,6 +126,8 @@ def _base_household(request: EligibilityRequest, period: str, commune: Commune, 
         assumptions.append("Nous avons supposé que votre prêt immobilier a été signé après 2018.")
     if len(adults) == 2 and request.couple_type is None:
         assumptions.append("Nous avons supposé que vous faites une seule déclaration d'impôts pour le couple.")
+    if any(c.school in ("college", "lycee", "superieur") for c in children) or any(a.student for a in adults):
+        assumptions.append("Nous avons supposé que l'établissement scolaire est public ou privé sous contrat.")
     if any(child.school is None for child in request.children):
         assumptions.append("Pour chaque enfant, nous avons supposé la classe habituelle à son âge.")
     return household

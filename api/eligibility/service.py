@@ -123,6 +123,10 @@ class EligibilityService:
                 self._parameter_dates[period] = latest_parameter_dates(self.engine.tbs, period)
             return self._parameter_dates[period]
 
+    def _top_student_grant(self, period: str) -> float:
+        node = self.engine.tbs.parameters.prestations_sociales.education.bourses.enseignement_superieur
+        return float(max(node.criteres_sociaux.montants(f"{period}-01").amounts))
+
     def _stale_scales(self, period: str, dates: dict[str, str]) -> list[str]:
         year, month = int(period[:4]), int(period[5:7])
         limit_index = year * 12 + month - 1 - STALE_AFTER_MONTHS
@@ -144,9 +148,10 @@ class EligibilityService:
             outcome = Outcome("uncertain", None, implicit=("foyer",))
         if spec.id == "bourse_enseignement_superieur" and any(
                 p.adult and (p.student or p.activity == "etudiant") and p.age < 28 for p in base.adults):
-            high = max(a or 0 for a in amounts)
-            outcome = Outcome("uncertain", None, 0.0, high if high > 0 else None,
-                              implicit=outcome.implicit + ("parents",))
+            # A student on their parents' tax return is assessed on the parents' income, which the
+            # contract does not carry: anything from nothing to the top step is possible.
+            high = max(max(a or 0 for a in amounts), self._top_student_grant(prepared.period))
+            outcome = Outcome("uncertain", None, 0.0, high, implicit=outcome.implicit + ("parents",))
         why = self.explainer.why(spec.id, outcome, results[0], base)
         certain_amount = outcome.amount if outcome.status != "uncertain" else None
         if outcome.status == "not_eligible" and spec.id != C2S:

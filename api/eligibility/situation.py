@@ -243,6 +243,8 @@ def build_inputs(households: list[Household], converter: IncomeConverter) -> tup
     inputs.set_months("aah_restriction_substantielle_durable_acces_emploi", history,
                       np.array([p.substantial_work_restriction for p in people]))
     inputs.set_months("scolarite", history, np.array([SCHOOL[p.school] if p.school else "inconnue" for p in people]))
+    # Pupils and students: a public school (or private under contract), as most are.
+    inputs.set_months("statuts_etablissement_scolaire", history, np.array(["public"] * count))
     inputs.set_months("statut_marital", history, np.array([_statut_marital(h, p) for h in households
                                                            for p in h.people]))
 

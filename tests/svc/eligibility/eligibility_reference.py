@@ -49,6 +49,7 @@ def person(birth: str, activite: str, statut_marital: str = "celibataire", scola
         "activite": every_month(activite),
         "statut_marital": every_month(statut_marital),
         "scolarite": every_month(scolarite),
+        "statuts_etablissement_scolaire": every_month("public"),
         "handicap": every_month(taux_incapacite >= 0.5),
         "taux_incapacite": every_month(taux_incapacite),
         "aah_restriction_substantielle_durable_acces_emploi": every_month(rsdae),
