@@ -14,8 +14,8 @@ if [ ! -f "$model" ]; then
   echo ">> Training the Rasa model ($key); this takes a few minutes"
   start=$(date +%s)
   PYTHONPATH="$here" .venv-bot/bin/python -m rasa train --config bot/config.yml --domain bot/domain \
-      --data bot/data nlu/data --out "$cache" --fixed-model-name "model-$key.partial" --quiet
-  mv "$cache/model-$key.partial.tar.gz" "$model"
+      --data bot/data nlu/data --out "$cache" --fixed-model-name "partial-$key" --quiet
+  mv "$cache/partial-$key.tar.gz" "$model"
   echo ">> Model trained in $(( $(date +%s) - start )) s"
 fi
 ln -sfn "$model" bot/models/current.tar.gz
