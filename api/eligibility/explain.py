@@ -111,7 +111,7 @@ class Explainer:
         if all(a.age < 65 and not (a.age >= 62 and (a.disability_rate or 0) >= 0.5) for a in household.adults):
             return "too_young", {}
         ceiling = self.aspa_ceilings["couples" if len(household.adults) == 2 else "personnes_seules"] / 12
-        return "income_too_high", {"resources": euros(result["asi_aspa_base_ressources"] / 3),
+        return "income_too_high", {"resources": euros(result["asi_aspa_base_ressources"]),
                                    "ceiling": euros(ceiling)}
 
     def _aah(self, outcome: Outcome, result: dict, household: Household):  # noqa: ANN202
@@ -155,6 +155,8 @@ class Explainer:
             return "eligible", {}
         if sum(1 for c in household.children if 3 <= c.age <= 21) < 3:
             return "not_enough_children", {}
+        if result["paje_base"] > 0:
+            return "with_paje", {}
         return "income_too_high", {"resources": euros(result["cf_base_ressources"]),
                                    "ceiling": euros(result["cf_plafond"])}
 

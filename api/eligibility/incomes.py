@@ -5,7 +5,9 @@ amount (housing aid, income tax, hence the "revenu fiscal de référence") and s
 one (ASPA). We never approximate these with a fixed ratio: at start-up, one vectorised OpenFisca
 simulation computes net and taxable amounts for a grid of gross amounts, for every month of the
 history and every CSG regime; we then invert by linear interpolation (the relation is piecewise
-linear, and the grid is fine enough to be exact to the cent below four social-security ceilings).
+linear; contributions rounded line by line and a gross amount in cents leave at most two cents
+of difference on the net amount). Each kind of income is calibrated alone: for someone with both
+a salary and unemployment benefit the same month, the unemployment CSG floor is approximate.
 
 Replacement incomes (unemployment, pensions) pay CSG at a rate set by the tax household's
 reference income two years before (exempt, reduced, median, full). With incomes stable over the
@@ -23,10 +25,11 @@ EXEMPT, REDUCED, MEDIAN, FULL = 0, 1, 2, 3
 REGIMES = (EXEMPT, REDUCED, MEDIAN, FULL)
 
 _GRID = np.unique(np.concatenate([
-    np.arange(0.0, 3000.0, 10.0),
-    np.arange(3000.0, 20000.0, 25.0),
-    np.arange(20000.0, 60001.0, 250.0),
+    np.arange(0.0, 4000.0, 20.0),
+    np.arange(4000.0, 20000.0, 50.0),
+    np.arange(20000.0, 60001.0, 500.0),
 ]))
+_KINDS = ("salaire_de_base", "chomage_brut", "retraite_brute")  # one income per calibration person
 
 
 @dataclass(frozen=True, eq=False)
@@ -70,7 +73,8 @@ class IncomeConverter:
         from openfisca_core.simulation_builder import SimulationBuilder
 
         grid_size = len(_GRID)
-        count = grid_size * len(REGIMES)
+        block = grid_size * len(REGIMES)  # persons of one income kind
+        count = block * len(_KINDS)
         ids = [f"p{k}" for k in range(count)]
         builder = SimulationBuilder()
         builder.create_entities(self.tbs)
@@ -80,8 +84,7 @@ class IncomeConverter:
             entity = builder.declare_entity(key, ids)
             builder.join_with_persons(entity, ids, [role] * count)
         simulation = builder.build(self.tbs)
-        gross = np.tile(_GRID, len(REGIMES))
-        regime_of_person = np.repeat(np.array(REGIMES), grid_size)
+        regime_of_person = np.tile(np.repeat(np.array(REGIMES), grid_size), len(_KINDS))
         simulation.set_input("date_naissance", "ETERNITY",
                              np.full(count, np.datetime64("1970-01-01"), dtype="datetime64[D]"))
         years = sorted({int(month[:4]) for month in missing})
@@ -90,21 +93,27 @@ class IncomeConverter:
             rfr = self._reference_income_for_regimes(f"{year}-06")
             simulation.set_input("rfr", str(year - 2), rfr[regime_of_person])
             simulation.set_input("nbptr", str(year - 2), np.ones(count, dtype=np.float32))
+        gross_of_kind = {}
+        for position, variable in enumerate(_KINDS):
+            values = np.zeros(count)
+            values[position * block:(position + 1) * block] = np.tile(_GRID, len(REGIMES))
+            gross_of_kind[variable] = values
         for month in missing:
-            for variable in ("salaire_de_base", "chomage_brut", "retraite_brute"):
-                simulation.set_input(variable, month, gross)
+            for variable, values in gross_of_kind.items():
+                simulation.set_input(variable, month, values)
         previous = None
         for month in missing:
-            def by_regime(variable: str) -> np.ndarray:
-                return np.asarray(simulation.calculate(variable, month), dtype=np.float64).reshape(
-                    len(REGIMES), grid_size)
+            def by_regime(variable: str, kind: str) -> np.ndarray:
+                position = _KINDS.index(kind)
+                values = np.asarray(simulation.calculate(variable, month), dtype=np.float64)
+                return values[position * block:(position + 1) * block].reshape(len(REGIMES), grid_size)
             tables = _MonthTables(
-                salary_net=by_regime("salaire_net")[0],
-                salary_taxable=by_regime("salaire_imposable")[0],
-                unemployment_net=by_regime("chomage_net"),
-                unemployment_taxable=by_regime("chomage_imposable"),
-                pension_net=by_regime("retraite_nette"),
-                pension_taxable=by_regime("retraite_imposable"),
+                salary_net=by_regime("salaire_net", "salaire_de_base")[0],
+                salary_taxable=by_regime("salaire_imposable", "salaire_de_base")[0],
+                unemployment_net=by_regime("chomage_net", "chomage_brut"),
+                unemployment_taxable=by_regime("chomage_imposable", "chomage_brut"),
+                pension_net=by_regime("retraite_nette", "retraite_brute"),
+                pension_taxable=by_regime("retraite_imposable", "retraite_brute"),
             )
             # Months with the same rates share one table object, so conversions can be reused.
             if previous is not None and _same(previous, tables):
