@@ -146,7 +146,7 @@ class ChannelRuntime:
             await self.db.run(_set_stopped, conversation.id, True)
             log.info("%s: stopped", adapter.name)
             return await turn(self._rasa_work(adapter, inbound, payload="/stop", fallback="stop_confirmed",
-                                              confirmation=True))
+                                              confirmation=True, required=True))
         if keyword is Keyword.START:
             if stopped:
                 await self.db.run(_set_stopped, conversation.id, False)
@@ -167,9 +167,11 @@ class ChannelRuntime:
         return await turn(self._rasa_work(adapter, inbound), typing=True)
 
     def _rasa_work(self, adapter: ChannelAdapter, inbound: Inbound, *, payload: str | None = None,
-                   fallback: str = "assistant_unavailable", confirmation: bool = False) -> Work:
+                   fallback: str = "assistant_unavailable", confirmation: bool = False,
+                   required: bool = False) -> Work:
         """The turn itself, run in the person's lane: the conversation is read again there, so a
-        number or a button refers to the choices of the turn just before."""
+        number or a button refers to the choices of the turn just before. `fallback` is said when
+        Rasa is down (and when it says nothing, if an answer is `required`)."""
 
         async def work() -> tuple[list[BotMessage], bool]:
             conversation = await self.conversations.for_address(adapter.name, inbound.address)
@@ -186,6 +188,8 @@ class ChannelRuntime:
                 return [text_message(fallback)], confirmation
             except ValueError:                       # a choice or payload that does not exist
                 return [text_message("choice_expired")], confirmation
+            if required and not turn.messages:
+                return [text_message(fallback)], confirmation
             kinds = {control.get("type") for control in turn.controls}
             confirm = confirmation or bool(kinds & {"stop", "erase"})
             if "erase" in kinds:

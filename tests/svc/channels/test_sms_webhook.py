@@ -173,6 +173,11 @@ async def test_stop_works_and_is_confirmed_even_when_rasa_is_down(api, rasa):
     assert conversation.stopped_at is not None
 
 
+async def test_stop_is_confirmed_even_if_the_bot_says_nothing(api, rasa):
+    rasa.script = lambda sender, message, metadata: []
+    assert twiml_messages(await api.sms(NUMBER, "STOP")) == sms_text("stop_confirmed")
+
+
 @pytest.mark.parametrize("word", ["AIDE", "aide", "Help"])
 async def test_help_gets_the_short_help_text(api, rasa, word):
     response = await api.sms(NUMBER, word)
