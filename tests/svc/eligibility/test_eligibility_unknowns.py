@@ -1,0 +1,124 @@
+"""Unknown fields give ranges computed from plausible values, never a silent zero; so do the
+uncertainties nobody declared (the MDPH's decision for a 50-79 % rate, alimony not given)."""
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from api.eligibility.household import INCOME_VALUES, RENT_VALUES
+
+NONE = {"salary": 0, "unemployment": 0, "pension": 0, "disability_pension": 0, "alimony": 0, "other": 0}
+TENANT = {
+    "period": "2026-11", "commune": "54395",
+    "housing": {"status": "locataire", "rent": 500, "charges": 40},
+    "adults": [{"age": 34, "activity": "salarie", "incomes": {**NONE, "salary": 1200}}],
+    "unknown": [],
+}
+
+
+def benefits(body: dict) -> dict[str, dict]:
+    return {b["id"]: b for b in body["benefits"]}
+
+
+def amount(benefit: dict) -> float:
+    return benefit["monthly_amount"] if benefit["monthly_amount"] is not None else benefit["yearly_amount"]
+
+
+async def post(client, payload: dict) -> dict:  # noqa: ANN001
+    response = await client.post("/api/eligibility", json=payload)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def assert_uncertain(benefit: dict) -> tuple[float, float]:
+    assert benefit["status"] == "uncertain", benefit
+    assert benefit["monthly_amount"] is None and benefit["yearly_amount"] is None
+    low, high = benefit["range"]
+    assert low < high
+    return low, high
+
+
+async def test_unknown_rent_gives_a_housing_aid_range_holding_every_plausible_rent(client) -> None:  # noqa: ANN001
+    unknown = copy.deepcopy(TENANT) | {"unknown": ["rent"]}
+    unknown["housing"].pop("rent")
+    got = benefits(await post(client, unknown))
+    low, high = assert_uncertain(got["aide_logement"])
+    assert "loyer" in got["aide_logement"]["why"]
+    for rent in RENT_VALUES:
+        known = copy.deepcopy(TENANT)
+        known["housing"]["rent"] = rent
+        value = amount(benefits(await post(client, known))["aide_logement"])
+        assert low <= value <= high
+    # What does not depend on the rent stays certain.
+    assert got["allocations_familiales"]["status"] == "not_eligible"
+    assert got["aspa"]["status"] == "not_eligible"
+
+
+async def test_unknown_salary_gives_ranges_for_rsa_and_activity_bonus(client) -> None:  # noqa: ANN001
+    unknown = copy.deepcopy(TENANT) | {"unknown": ["adults[0].incomes.salary"]}
+    got = benefits(await post(client, unknown))
+    for benefit_id in ("rsa", "prime_activite"):
+        low, high = assert_uncertain(got[benefit_id])
+        assert "salaire" in got[benefit_id]["why"]
+        for salary in INCOME_VALUES["salary"]:
+            known = copy.deepcopy(TENANT)
+            known["adults"][0]["incomes"]["salary"] = salary
+            assert low <= amount(benefits(await post(client, known))[benefit_id]) <= high
+    # RSA is highest without salary, the activity bonus needs one: neither range is a guess of 0.
+    assert got["rsa"]["range"][1] > 500 and got["prime_activite"]["range"][1] > 100
+
+
+async def test_the_bots_unknown_names_are_accepted(client) -> None:  # noqa: ANN001
+    payload = copy.deepcopy(TENANT) | {"unknown": ["adults[0].age", "adults[0].activity"]}
+    got = benefits(await post(client, payload))
+    # The age decides the RSA for a 20-year-old and the ASPA for a 67-year-old.
+    assert got["rsa"]["status"] == "uncertain" or got["aspa"]["status"] == "uncertain"
+    assert got["aspa"]["status"] == "uncertain" and "âge" in got["aspa"]["why"]
+
+
+async def test_a_rate_of_50_to_79_percent_leaves_the_aah_to_the_mdph(client) -> None:  # noqa: ANN001
+    payload = copy.deepcopy(TENANT)
+    payload["adults"][0] |= {"activity": "inactif", "incomes": NONE, "disability_rate": 0.6}
+    aah = benefits(await post(client, payload))["aah"]
+    low, high = assert_uncertain(aah)
+    assert low == 0 and high > 900
+    assert "MDPH" in aah["why"]
+    payload["adults"][0]["disability_rate"] = 0.8
+    assert benefits(await post(client, payload))["aah"]["status"] == "eligible"
+
+
+async def test_the_asf_waits_for_the_alimony(client) -> None:  # noqa: ANN001
+    parent = copy.deepcopy(TENANT)
+    parent["adults"][0]["incomes"] = {"salary": 1200}  # alimony not given
+    parent["children"] = [{"age": 6}]
+    body = await post(client, parent)
+    asf = benefits(body)["allocation_soutien_familial"]
+    assert_uncertain(asf)
+    assert "pension alimentaire" in asf["why"]
+    assert any("pension alimentaire" in sentence for sentence in body["assumptions"])
+    parent["adults"][0]["incomes"]["alimony"] = 0
+    assert benefits(await post(client, parent))["allocation_soutien_familial"]["status"] == "eligible"
+    parent["adults"][0]["incomes"]["alimony"] = 400
+    assert benefits(await post(client, parent))["allocation_soutien_familial"]["status"] == "not_eligible"
+
+
+async def test_housing_in_a_foyer_is_left_to_the_caf(client) -> None:  # noqa: ANN001
+    payload = copy.deepcopy(TENANT)
+    payload["housing"] = {"status": "foyer", "rent": 380}
+    aide = benefits(await post(client, payload))["aide_logement"]
+    assert aide["status"] == "uncertain" and aide["monthly_amount"] is None
+    assert "CAF" in aide["why"]
+
+
+@pytest.mark.parametrize("field", ["couple_type", "adults[1].incomes.salary", "charges"])
+async def test_other_unknown_fields_are_simulated(client, field: str) -> None:  # noqa: ANN001
+    payload = copy.deepcopy(TENANT)
+    payload["adults"].append({"age": 33, "activity": "salarie", "incomes": {**NONE, "salary": 900}})
+    payload["unknown"] = [field]
+    body = await post(client, payload)
+    for benefit in body["benefits"]:
+        if benefit["status"] == "uncertain":
+            assert benefit["range"][0] <= benefit["range"][1]
+        else:
+            assert benefit["range"] is None
