@@ -138,8 +138,9 @@ def write_section(body: str, command: str) -> None:
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
                             text=True).stdout.strip() or "unknown"
+    model = (ROOT / "bot" / "models" / "current.tar.gz").resolve().name
     section = (f"## SMS\n\nTotal SMS segments of a full screening conversation, measured {date.today()} at "
-               f"commit {commit} on the real stack (Rasa, action server, API) through the signed webhook, with "
+               f"commit {commit} (Rasa model {model}) on the real stack (Rasa, action server, API) through the signed webhook, with "
                f"a local stand-in for Twilio's REST API. Each SMS holds at most 2 segments; the texts of a turn "
                f"are packed into as few segments as possible, cut between messages or sentences.\n\n{body}\n\n"
                f"Reproduce: `{command}` (needs `make model`; `--transcript` prints every SMS).\n")
