@@ -7,6 +7,8 @@
 - `NonsenseClassifier` (intent classifier, after DIET and before FallbackClassifier): a message
   made only of unknown, randomly typed words (« qsdfgh jklm ») becomes `out_of_scope`, whatever
   DIET guessed, so that nonsense never triggers a screening path.
+- `FactAnswerClassifier` (intent classifier, same place): a message that says nothing but facts
+  of the screening (« je réside à Laxou », « 35 », « on est propriétaires ») becomes `inform`.
 """
 from __future__ import annotations
 
@@ -31,12 +33,24 @@ ENTITY_FLAGS = ["amount", "age", "number", "postcode", "commune", "housing_statu
                 "benefit", "life_event", "activity"]
 OTHER_FLAGS = ["dont_know", "yes", "no", "gibberish", "only_facts", "question", "rate"]
 FLAGS = ENTITY_FLAGS + OTHER_FLAGS
+# the flags sit next to 300 spaCy dimensions of a similar size: scaled up so that DIET notices them
+FLAG_SCALE = 3.0
 
-_FILLER_WORDS = re.compile(
-    r"\b(?:je|j'ai|j|suis|ai|a|au|en|on|est|c'est|mon|ma|mes|de|d|du|des|le|la|les|l|un|une|et|moi|il|"
-    r"elle|ils|y|habite|vis|vit|sur|dans|chez|euh|ben|bah|ok|oui|non|par|mois|an|ans|euros?|balles|"
-    r"net|environ|pres|a peu pres|avec|sans|enfants?|gosses?|depuis|qui|que|ont|avons|sommes|mais|"
-    r"tout|toute|seul|seule|pour|plus|pas|ne|n|me|m|loyer|salaire|code|postal|cp|ville|age)\b")
+# facts that make a message an answer to a screening question (life events and benefits do not)
+ANSWER_ENTITIES = {"amount", "age", "number", "postcode", "commune", "housing_status", "relationship",
+                   "activity"}
+
+# words that may surround facts in an answer (« j'habite à ... », « on est ... », « mon loyer c'est ... »)
+FILLER_WORDS = set("""
+je j ai suis es est sommes etes sont a au aux en on c ca y il elle ils elles nous vous moi
+mon ma mes notre nos son sa ses de d du des le la les l un une et habite habitons habitez vis vit
+vivons vivent reside residons sur dans chez euh ben bah ok par mois an ans euro euros balles net
+environ pres peu avec sans enfant enfants gosse gosses qui que ont avons avez as fait font fais
+touche touchons gagne gagnons percois recois paie paye payons actuellement maintenant moment aussi
+voila commune village ville cote coin region secteur fils fille filles garcon garcons petit petite
+petits petites bebe grand grande autre autres s plait bonjour loyer salaire code postal cp age seul
+seule appartement maison studio logement appart m me
+""".split())
 
 
 def known_word_checker(message: Message) -> Optional[Callable[[str], bool]]:
@@ -45,7 +59,8 @@ def known_word_checker(message: Message) -> Optional[Callable[[str], bool]]:
     vocab = getattr(doc, "vocab", None)
 
     def known(word: str) -> bool:
-        if normalise(word) != word:
+        squeezed = re.sub(r"([a-z])\1{2,}", r"\1", word)
+        if normalise(word) != squeezed:  # an SMS spelling such as « jsp », « bjr »
             return True
         return bool(vocab is not None and vocab.has_vector(word))
 
@@ -61,6 +76,31 @@ def is_nonsense(message: Message, entities: Optional[List[Dict[str, Any]]] = Non
     return looks_like_gibberish(text, known_word_checker(message))
 
 
+def _rest_after_facts(text: str, entities: List[Dict[str, Any]]) -> List[str]:
+    """The words of the message that are neither part of an entity nor filler words."""
+    pieces = []
+    last = 0
+    for entity in sorted(entities, key=lambda e: e["start"]):
+        if entity["start"] >= last:
+            pieces.append(text[last:entity["start"]])
+            last = entity["end"]
+    pieces.append(text[last:])
+    words = re.findall(r"[a-z]+", normalise(" ".join(pieces)))
+    return [w for w in words if w not in FILLER_WORDS]
+
+
+def is_fact_answer(text: str, entities: Optional[List[Dict[str, Any]]] = None) -> bool:
+    """True when `text` holds screening facts and nothing else (not a bare « 1 » / « 2 »)."""
+    if entities is None:
+        entities = parsing.extract_entities(text)
+    kinds = {e["entity"] for e in entities}
+    if not kinds or not kinds <= ANSWER_ENTITIES:
+        return False
+    if re.fullmatch(r"\s*[12]\s*[.!]?\s*", text):
+        return False  # the SMS menu choices « 1 » (yes) and « 2 » (no)
+    return not _rest_after_facts(text, entities)
+
+
 def parse_flags(message: Message) -> np.ndarray:
     """The FLAGS of one message as a 0/1 vector."""
     text = message.get(TEXT) or ""
@@ -69,16 +109,12 @@ def parse_flags(message: Message) -> np.ndarray:
     values = [1.0 if name in kinds else 0.0 for name in ENTITY_FLAGS]
     yes_no = parsing.parse_yes_no(text)
     norm = normalise(text)
-    rest = norm
-    for entity in sorted(entities, key=lambda e: -e["start"]):
-        rest = rest.replace(normalise(text[entity["start"]:entity["end"]]), " ")
-    rest = _FILLER_WORDS.sub(" ", re.sub(r"[^a-z' ]", " ", rest))
     values += [
         1.0 if parsing.is_dont_know(text) else 0.0,
         1.0 if yes_no is True else 0.0,
         1.0 if yes_no is False else 0.0,
         1.0 if is_nonsense(message, entities) else 0.0,
-        1.0 if entities and not rest.strip() else 0.0,
+        1.0 if is_fact_answer(text, entities) else 0.0,
         1.0 if "?" in text else 0.0,
         1.0 if re.search(r"%|pour ?cent|\btaux\b", norm) else 0.0,
     ]
@@ -95,6 +131,10 @@ class ParseFeaturizer(DenseFeaturizer, GraphComponent):
 
     def __init__(self, config: Dict[Text, Any], name: Text) -> None:
         super().__init__(name, config)
+
+    @classmethod
+    def validate_config(cls, config: Dict[Text, Any]) -> None:
+        """Nothing to validate: the component has no options of its own."""
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -114,7 +154,7 @@ class ParseFeaturizer(DenseFeaturizer, GraphComponent):
         tokens = message.get(TOKENS_NAMES[TEXT])
         if not message.get(TEXT) or not tokens:
             return
-        sentence = parse_flags(message).reshape(1, -1)
+        sentence = FLAG_SCALE * parse_flags(message).reshape(1, -1)
         sequence = np.zeros((len(tokens), sentence.shape[1]), dtype=np.float32)
         self.add_features_to_message(sequence=sequence, sentence=sentence, attribute=TEXT, message=message)
 
@@ -141,6 +181,43 @@ class NonsenseClassifier(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             if message.get(TEXT) and is_nonsense(message):
+                intent = {INTENT_NAME_KEY: self._intent, PREDICTED_CONFIDENCE_KEY: 1.0}
+                ranking = [intent] + [r for r in (message.get("intent_ranking") or [])
+                                      if r.get(INTENT_NAME_KEY) != self._intent]
+                message.set(INTENT, intent, add_to_output=True)
+                message.set("intent_ranking", ranking, add_to_output=True)
+        return messages
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class FactAnswerClassifier(GraphComponent):
+    """A message made only of screening facts becomes `inform` with full confidence."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        # intents a fact answer may keep (« oui 3 enfants » stays affirm if DIET says so)
+        return {"intent": "inform", "keep": ["affirm", "deny", "dont_know"]}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        config = {**self.get_default_config(), **(config or {})}
+        self._intent = config["intent"]
+        self._keep = set(config["keep"])
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "FactAnswerClassifier":
+        return cls(config)
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT)
+            current = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+            if not text or current == self._intent or current in self._keep:
+                continue
+            if is_fact_answer(text):
                 intent = {INTENT_NAME_KEY: self._intent, PREDICTED_CONFIDENCE_KEY: 1.0}
                 ranking = [intent] + [r for r in (message.get("intent_ranking") or [])
                                       if r.get(INTENT_NAME_KEY) != self._intent]

@@ -78,8 +78,8 @@ HOUSING_RULES = _rules([
     ("proprietaire", r"proprietaire|proprio|proprietaires|propriete|proprietere|proprietaite|"
                      r"(?:ma|notre|la) maison est (?:a moi|a nous|payee|remboursee)|maison (?:payee|a moi|a nous)|"
                      r"(?:j'ai|on a|nous avons) (?:achete|acheter|une maison|ma maison|notre maison)|"
-                     r"chez moi (?:c'est|c) a moi|j'ai herite|heritage|c'est a moi|c'est ma maison|"
-                     r"j'ai ma maison|on a notre maison|ma propre maison|a moi la maison|"
+                     r"chez moi (?:c'est|c) a moi|c'est a moi|c'est ma maison|"
+                     r"j'ai ma maison|on a notre maison|ma propre maison|a moi la maison|j'ai herite de (?:la|ma) maison|"
                      r"pas de loyer(?: a payer)?|aucun loyer|je paie pas de loyer|je paye pas de loyer"),
     ("heberge", r"chez (?:mes|ma|mon|un|une|des|les|la|le|l'|ma grand|mon grand|notre|nos|moi chez) ?"
                 r"(?:parents?|mere|pere|mere|daron|darons|daronne|mama|maman|papa|famille|soeur|frere|"
@@ -97,10 +97,22 @@ HOUSING_RULES = _rules([
 HOUSING_ENTITY_VALUE = {"locataire_meuble": "locataire", "accedant": "proprietaire"}
 
 
+_LIVING_CUE = re.compile(r"\b(?:vis|vit|vivons|vivent|vivre|habite|habitons|habitent|loge|logee?|dors|dort|"
+                         r"suis|sommes|reste|restons|heberge|hebergee?|installee?|log[eé]|domicile|"
+                         r"celibataire|eleve|j'eleve)\b")
+
+
+def _short_or_living(nt: NormText, max_words: int = 4) -> bool:
+    """A bare answer (« chez ma mère », « seule ») or a sentence about where/how one lives."""
+    return len(nt.text.split()) <= max_words or bool(_LIVING_CUE.search(nt.text))
+
+
 def housing_mention(nt: NormText) -> tuple[str, int, int] | None:
     found = _first(HOUSING_RULES, nt)
     if not found:
         return None
+    if found[0] == "heberge" and nt.text[found[1]:found[2]].startswith("chez") and not _short_or_living(nt):
+        return None  # « un contrôleur est venu chez ma soeur »
     value, start, end = found
     # « mon proprio » (the landlord) means the person rents
     if value == "locataire" and re.search(r"(?:hlm|logement social|bailleur social|oph)", nt.text):
@@ -129,7 +141,7 @@ RELATIONSHIP_RULES = _rules([
                r"compagnon|compagne|copain|copine|chéri|cheri|cherie|homme|meuf|mec|partenaire|ami|amie)|"
                r"(?:mon|ma) (?:mari|femme|epouse|epoux|conjoint|conjointe|compagnon|compagne|concubin|"
                r"concubine|chere et tendre|moitie)|on est deux|nous sommes deux|on vit a deux|"
-               r"vit a deux|a deux|ensemble|mon copain et moi|ma copine et moi|mon mari et moi|"
+               r"vit a deux|on vit ensemble|vivons ensemble|vivent ensemble|ensemble depuis|mon copain et moi|ma copine et moi|mon mari et moi|"
                r"ma femme et moi|moi et (?:mon|ma) (?:mari|femme|copain|copine|compagnon|compagne)"),
 ])
 
@@ -139,6 +151,10 @@ def relationship_mention(nt: NormText) -> tuple[str, int, int] | None:
     # « seul avec mes enfants », « je vis seule » but « on est deux »: the first rule to match wins,
     # except that a partner living in the home beats « seul » in « je suis seule avec mon mari »
     found = _first(RELATIONSHIP_RULES, nt)
+    if found and found[0] == "seul" and re.fullmatch(
+            r"(?:tout |toute )?seule?s?|que moi|juste moi|seulement moi|moi seule?", text[found[1]:found[2]]) \
+            and not _short_or_living(nt):
+        return None  # « je me débrouille toute seule », « ça répond tout seul ? »
     if found and found[0] == "seul":
         couple = _first([r for r in RELATIONSHIP_RULES if r[0] == "couple"], nt)
         if couple and re.search(r"avec (?:mon|ma) (?:mari|femme|conjoint|conjointe|compagnon|compagne)",
@@ -146,7 +162,7 @@ def relationship_mention(nt: NormText) -> tuple[str, int, int] | None:
             return couple
         # « mon mari est décédé » / « mon ex-mari »: alone
     if found and found[0] == "couple":
-        if re.search(r"(?:mon|ma) ex\b|ex[- ](?:mari|femme|compagnon|compagne)|(?:mari|femme|conjoint|"
+        if re.search(r"m'a quittee?\b|(?:est|sont) partie?s?\b|(?:mon|ma) ex\b|ex[- ](?:mari|femme|compagnon|compagne)|(?:mari|femme|conjoint|"
                      r"compagnon|compagne) (?:est )?(?:decede|decedee|mort|morte|parti|partie)", text):
             return "seul", found[1], found[2]
     return found
@@ -173,7 +189,7 @@ ACTIVITY_RULES = _rules([
                 r"demandeur d'emploi|demandeuse d'emploi|pole emploi|france travail|inscrite? (?:a|au) "
                 r"(?:pole|france)|are|allocation chomage|licenciee?|viree?|au chomedu|j'ai perdu mon "
                 r"(?:travail|boulot|taf|job|emploi)|je travaille (?:pas|plus)|je bosse (?:pas|plus)|"
-                r"je taffe (?:pas|plus)|je taf (?:pas|plus)|fin de contrat|fin de cdd|entre deux (?:boulots|jobs|contrats)"),
+                r"je taffe (?:pas|plus)|je taf (?:pas|plus)|je ne (?:travaille|bosse) (?:pas|plus)|fin de contrat|fin de cdd|entre deux (?:boulots|jobs|contrats)"),
     ("independant", r"independante?s?|auto[- ]?entrepreneu(?:r|se)|autoentrepreneur|micro[- ]?entreprise|"
                     r"micro[- ]?entrepreneur|freelance|free[- ]lance|a mon compte|a son compte|"
                     r"ma propre (?:boite|entreprise|societe)|j'ai (?:ma|une) (?:boite|entreprise|societe)|artisan|artisane|commercante?|liberale?|profession liberale|exploitant|"
@@ -184,7 +200,7 @@ ACTIVITY_RULES = _rules([
                 r"inactive?|je fais rien|je fais pas rien|je travaille jamais|jamais travaille|"
                 r"arret maladie|en arret|en invalidite|invalidite|pension d'invalidite|en longue maladie|"
                 r"je m'occupe (?:de mes|des) (?:enfants|gosses|petits)|conge parental|aidant|aidante|"
-                r"aidant familial|rien du tout|je fais rien du tout|sans profession|au rsa|"
+                r"aidant familial|je fais rien du tout|sans profession|au rsa|"
                 r"rsaste|benevole"),
     ("salarie", r"salariee?s?|je travaille|travaille|je bosse|bosse|je taf|je taffe|taf|taff|boulot|job|"
                 r"cdi|cdd|interim|interimaire|en interim|ouvriere?|employee?|employe|fonctionnaire|"
@@ -225,7 +241,7 @@ _NO = re.compile(
     r"pas envie|faux|c'est faux|pas du tout|non non)" + _E)
 
 
-_WHOLE_YES = {"o", "y", "si", "1", "oui", "ui", "ok", "k", "yes", "si si", "ouais", "1 oui", "oui 1"}
+_WHOLE_YES = {"o", "y", "si", "1", "oui", "ui", "ok", "yes", "si si", "ouais", "1 oui", "oui 1"}
 _WHOLE_NO = {"n", "2", "non", "no", "2 non", "non 2"}
 
 
@@ -374,8 +390,10 @@ LIFE_EVENT_RULES = _rules([
                        r"conjoint|conjointe|compagnon|compagne)|veuve?|veuf|veuvage|devenue? veuve?|"
                        r"je suis veuve|pension de reversion|reversion"),
     ("naissance", r"enceinte|enceinte de|grossesse|je vais etre (?:maman|papa|mere|pere|parent)|"
-                  r"on va etre parents|on attend (?:un|notre|le|des) (?:bebe|enfant|heureux evenement|jumeaux|"
-                  r"petit)|j'attends (?:un|mon|le|des) (?:bebe|enfant|jumeaux|petit)|"
+                  r"on va etre parents|on attend (?:un|notre|le|des|mon|ma) (?:(?:premier|deuxieme|second|troisieme|"
+                  r"quatrieme|1er|2e|2eme|3e|3eme|petit|nouveau) )?(?:bebe|enfant|heureux evenement|jumeaux|"
+                  r"petit)|(?:on|je|nous) (?:va|vais|allons) avoir (?:un|une|des|notre) (?:bebe|enfant|"
+                  r"petit|jumeaux)|j'attends (?:un|mon|le|des) (?:bebe|enfant|jumeaux|petit)|"
                   r"(?:bebe|enfant) (?:arrive|va arriver|est ne|est nee|vient de naitre|est arrive|pour bientot|"
                   r"en route|en route)|je viens d'accoucher|j'ai accouche|accouchement|accoucher|"
                   r"naissance|future? maman|futur papa|je viens d'avoir (?:un|une|mon|ma) (?:bebe|enfant|"
@@ -394,8 +412,8 @@ LIFE_EVENT_RULES = _rules([
                     r"le pere (?:ne paie|paie) pas|le pere a disparu|pere absent|la mere est partie|"
                     r"garde (?:exclusive|alternee)"),
     ("separation", r"separation|separee?|on se separe|on s'est separes?|nous nous separons|"
-                   r"je me separe|je me suis separee?|separer|divorce|divorcee?|on divorce|je divorce|"
-                   r"en instance de divorce|rupture|on a rompu|il m'a quittee?|elle m'a quitte|"
+                   r"je me separe|je me suis separee?|separer|divorce|divorcer|divorcons|divorcent|divorces|divorcee?|on divorce|je divorce|"
+                   r"en instance de divorce|rupture|on a rompu|il m'a quittee?|elle m'a quittee?|m'a quittee?|"
                    r"il est parti|elle est partie|mon mari est parti|ma femme est partie|"
                    r"mon copain est parti|ma copine est partie|on s'est quittes?|je l'ai quitte|"
                    r"j'ai quitte (?:mon|ma) (?:mari|femme|copain|copine|conjoint|compagnon|compagne)|"

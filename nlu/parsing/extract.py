@@ -72,7 +72,7 @@ def extract_entities(text: str) -> list[dict]:  # noqa: C901 - one pass per enti
 
     life = categories.life_event_mention(nt)
     life_spans = []
-    if life:
+    if life and not _overlaps((life[1], life[2]), benefit_spans):  # « minimum vieillesse » is the ASPA
         out.add("life_event", life[0], life[1], life[2])
         life_spans.append((life[1], life[2]))
 

@@ -332,7 +332,8 @@ _AMOUNT_BEFORE = re.compile(
     r"indemnites?|revenus?|rsa|apl|aah|allocs|montant|smic|gagnais|touchais|verse|versent|rembourse|"
     r"credit|charges|mensualites?|somme|euros|paies|net|vit avec|vis avec|vivre avec|environ|"
     r"a peu pres|dans les|autour de|pres de|max|maximum|minimum|plus de|moins de|pas plus de)"
-    r"(?:\s+(?:de|d'|du|des|a|en|est|c'est|fait|fais|mensuel|net|nette|brut|environ|a peu pres|"
+    r"(?:\s+(?:de|d'|du|des|a|en|est|c'est|fait|fais|donne|donnent|verse|versent|rapporte|rapportent|"
+    r"mensuel|net|nette|brut|environ|a peu pres|"
     r"dans les|autour de|mois|par mois|qui|j'ai|je|moi|on|il|elle|me|nous|en tout|de))*\s*$")
 _AGE_AFTER = re.compile(r"\s*(?:ans|an|annees|balais|piges|berges|printemps)(?![a-z])")
 _MONTHS_AFTER = re.compile(r"\s*mois(?![a-z])")
@@ -349,7 +350,7 @@ _CHILD_NOUNS = (
     r"minots?|loulous?|petits?|petites?|filles?|fils|garcons?|garcon|gars|bebes?|bebe|ados?|"
     r"adolescents?|personnes?|pers|jumeaux|jumelles|triples|descendants?|mouflets?|lardons?|"
     r"chiards?|petiots?|a charge|ptits?|p'tits?|tites?|titis?")
-_COUNT_AFTER = re.compile(r"\s*(?:" + _CHILD_NOUNS + r")(?![a-z])")
+_COUNT_AFTER = re.compile(r"\s*(?:seule?s?\s+)?(?:" + _CHILD_NOUNS + r")(?![a-z])")
 _COUNT_BEFORE = re.compile(r"(?:j'en ai|jen ai|on est|nous sommes|on a|ils sont|elles sont|en a|"
                            r"foyer de|famille de|compose de|en ai)\s*$")
 _BIRTH_YEAR = re.compile(

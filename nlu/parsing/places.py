@@ -24,6 +24,7 @@ from nlu.parsing.text import NormText, normalise_with_offsets, simple_normalise
 _REPO = Path(__file__).resolve().parents[2]
 _DEFAULT_FILE = _REPO / "var" / "data" / "communes.json"
 _AMBIGUOUS_FILE = Path(__file__).resolve().parent / "data" / "ambiguous_communes.txt"
+_TYPO_BLOCKLIST_FILE = Path(__file__).resolve().parent / "data" / "typo_blocklist.txt"
 
 _DEPARTEMENT_PREFIXES = {f"{n:02d}" for n in range(1, 96) if n != 20} | {"20"}
 _OVERSEAS_PREFIXES = {"971", "972", "973", "974", "975", "976", "977", "978", "986", "987", "988"}
@@ -85,7 +86,8 @@ class _Index:
         self.by_postcode: dict[str, list[Commune]] = {}
         self.deletes: dict[str, set[str]] = {}
         self.max_tokens = 1
-        self.ambiguous = _load_ambiguous()
+        self.ambiguous = _load_word_list(_AMBIGUOUS_FILE)
+        self.typo_blocklist = _load_word_list(_TYPO_BLOCKLIST_FILE)
         for commune in communes:
             for key in _name_keys(commune):
                 self.by_key.setdefault(key, []).append(commune)
@@ -109,8 +111,18 @@ class _Index:
             candidates |= self.deletes.get(variant, set())
             if variant in self.by_key:
                 candidates.add(variant)
-        return sorted((c for c in candidates if c != key and _one_edit(key, c)),
+        return sorted((c for c in candidates if c != key and _one_edit(key, c) and self._plausible_typo(key, c)),
                       key=lambda c: -self.by_key[c][0].population)
+
+    def _plausible_typo(self, typed: str, official: str) -> bool:
+        """The misspelt word has 4 letters or more and is not an ordinary French word
+        (« coucou » is not a typo for Couzou, nor « ca marche » for La Marche)."""
+        typed_tokens, official_tokens = typed.split(), official.split()
+        if len(typed_tokens) == len(official_tokens):
+            changed = [t for t, o in zip(typed_tokens, official_tokens) if t != o]
+        else:  # a space added or removed: « vaulxen velin »
+            changed = [t for t in typed_tokens if t not in official_tokens]
+        return all(len(t) >= 4 and t not in self.typo_blocklist for t in changed)
 
 
 def _deletions(word: str) -> set[str]:
@@ -181,9 +193,9 @@ def _name_keys(commune: Commune) -> set[str]:
     return keys
 
 
-def _load_ambiguous() -> set[str]:
+def _load_word_list(path: Path) -> set[str]:
     try:
-        lines = _AMBIGUOUS_FILE.read_text(encoding="utf-8").splitlines()
+        lines = path.read_text(encoding="utf-8").splitlines()
     except FileNotFoundError:
         return set()
     return {line.strip() for line in lines if line.strip() and not line.startswith("#")}

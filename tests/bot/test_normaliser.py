@@ -87,6 +87,12 @@ def test_one_span_is_not_both_age_and_amount(component):
         assert len(spans) == len(set(spans)) == 1, (text, entities)
 
 
+def test_benefit_words_are_not_also_a_life_event(component):
+    entities = parse(component, "c'est quoi le minimum vieillesse ?")
+    assert values(entities, "benefit") == ["aspa"]
+    assert values(entities, "life_event") == []
+
+
 def test_children_ages_and_count(component):
     entities = parse(component, "j'ai 2 enfants de 3 et 7 ans")
     assert values(entities, "number") == [2]
@@ -100,7 +106,11 @@ def test_no_duplicates(component):
 
 
 @pytest.mark.parametrize("text", ["azertyuiop", "bonjour", "STOP", "de toute façon j'ai droit à rien",
-                                  "je veux parler à quelqu'un", "oui"])
+                                  "je veux parler à quelqu'un", "oui", "coucou", "à demain", "bisous",
+                                  "ça marche", "c'est réservé aux pauvres", "on regarde ensemble ?",
+                                  "ça répond tout seul ?", "je me débrouille toute seule",
+                                  "un contrôleur est venu chez ma soeur", "j'ai besoin de personne",
+                                  "je ne sais pas écrire en français", "ça me fait honte de tendre la main"])
 def test_nothing_on_messages_without_facts(component, text):
     assert parse(component, text) == []
 
@@ -118,3 +128,81 @@ def test_process_handles_empty_text(component):
     message = Message.build(text="")
     component.process([message])
     assert not message.get("entities")
+
+
+# --- the parse-flag featurizer and the nonsense classifier (nlu/components/features.py) ---------
+
+from nlu.components.features import FLAGS, NonsenseClassifier, ParseFeaturizer, parse_flags  # noqa: E402
+
+
+def flags_of(text):
+    return dict(zip(FLAGS, parse_flags(Message.build(text=text))))
+
+
+def test_parse_flags_mark_the_facts_found():
+    flags = flags_of("je touche 1200 balles")
+    assert flags["amount"] == 1.0 and flags["age"] == 0.0
+    assert flags_of("jsp")["dont_know"] == 1.0
+    assert flags_of("ouais")["yes"] == 1.0
+    assert flags_of("nan")["no"] == 1.0
+    assert flags_of("qsdfgh jklm")["gibberish"] == 1.0
+    assert flags_of("35")["only_facts"] == 1.0
+    assert flags_of("de toute façon j'ai droit à rien")["only_facts"] == 0.0
+
+
+def test_parse_featurizer_adds_dense_sentence_features():
+    from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
+
+    tokenizer = WhitespaceTokenizer(WhitespaceTokenizer.get_default_config())
+    message = Message.build(text="je loue un appart")
+    tokenizer.process([message])
+    featurizer = ParseFeaturizer(ParseFeaturizer.get_default_config(), "parse_featurizer")
+    featurizer.process([message])
+    sequence, sentence = message.get_dense_features("text", [])
+    assert sentence.features.shape == (1, len(FLAGS))
+    assert sequence.features.shape == (4, len(FLAGS))
+    assert sentence.features[0][FLAGS.index("housing_status")] > 0.0
+
+
+@pytest.mark.parametrize("text, nonsense", [
+    ("azertyuiop", True), ("qsdfgh jklm", True), ("kkkkkkk", True), ("jkjkjk dfdf", True),
+    ("jsp", False), ("oui", False), ("35", False), ("bonjour", False), ("SDF", False), ("HLM", False),
+])
+def test_nonsense_classifier(text, nonsense):
+    message = Message.build(text=text)
+    message.set("intent", {"name": "inform", "confidence": 0.9})
+    NonsenseClassifier(NonsenseClassifier.get_default_config()).process([message])
+    assert (message.get("intent")["name"] == "out_of_scope") is nonsense
+
+
+from nlu.components.features import FactAnswerClassifier, is_fact_answer  # noqa: E402
+
+
+@pytest.mark.parametrize("text, answer", [
+    ("35", True), ("on est propriétaires", True), ("je touche 1200 balles", True), ("aucun", True),
+    ("on a 2 enfants de 3 et 5 ans", True), ("je suis locataire d'un appartement", True),
+    ("1", False), ("2", False), ("tout ça pour 20 euros, non merci", False), ("enceinte", False),
+    ("c'est quoi le rsa", False), ("je gagne 1200 mais je sais pas", False), ("bonjour", False),
+])
+def test_is_fact_answer(text, answer):
+    assert is_fact_answer(text) is answer
+
+
+@needs_communes
+def test_fact_answer_classifier_turns_a_town_into_inform():
+    message = Message.build(text="je réside à Laxou")
+    message.set("intent", {"name": "out_of_scope", "confidence": 0.34})
+    FactAnswerClassifier(FactAnswerClassifier.get_default_config()).process([message])
+    assert message.get("intent") == {"name": "inform", "confidence": 1.0}
+    assert message.get("intent_ranking")[0]["name"] == "inform"
+
+
+def test_fact_answer_classifier_keeps_yes_no_and_other_messages():
+    component = FactAnswerClassifier(FactAnswerClassifier.get_default_config())
+    kept = Message.build(text="3 enfants")
+    kept.set("intent", {"name": "affirm", "confidence": 0.6})
+    other = Message.build(text="pour 20 balles c'est pas la peine")
+    other.set("intent", {"name": "objection_pas_la_peine", "confidence": 0.9})
+    component.process([kept, other])
+    assert kept.get("intent")["name"] == "affirm"
+    assert other.get("intent")["name"] == "objection_pas_la_peine"
