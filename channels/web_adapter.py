@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from channels.base import ChannelAdapter, Inbound, Outgoing
+from channels.base import ChannelAdapter, Inbound
 from channels.messages import BotMessage
 from channels.render import WEB
 
