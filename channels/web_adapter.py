@@ -27,6 +27,3 @@ class WebAdapter(ChannelAdapter):
 
     # deliver(): inherited, refuses (DeliveryError "web_cannot_push"): a browser cannot be reached
     # outside its own request, so nothing is queued for the web.
-
-
-__all__ = ["WebAdapter", "Outgoing"]
