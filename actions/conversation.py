@@ -13,6 +13,13 @@ from actions.screening import REQUESTED_SLOT, current_answers
 from knowledge import load
 from nlu import parsing
 
+# What a moment of life already says about the household.
+LIFE_EVENT_FACTS = {
+    "parent_seul": {"couple": False},
+    "separation": {"couple": False},
+    "deces_conjoint": {"couple": False},
+    "perte_emploi": {"activity": "chomeur"},
+}
 OBJECTIONS = {"doute_droits", "objection_controle", "objection_complexite", "objection_autonomie",
               "objection_pas_la_peine"}
 
@@ -57,7 +64,8 @@ async def topic_answer(dispatcher: CollectingDispatcher, tracker: Tracker, domai
         event = life_event_of(tracker)
         if event and f"life_event_{event}" in texts():
             say(dispatcher, f"life_event_{event}")
-            return [SlotSet("life_event", event)]
+            return [SlotSet("life_event", event)] + [SlotSet(k, v) for k, v in LIFE_EVENT_FACTS.get(event, {}).items()
+                                                     if tracker.get_slot(k) is None]
         return []
     answering = ANSWERING_ACTIONS.get(intent or "")
     if answering is None:
@@ -81,6 +89,9 @@ class ActionWelcome(Action):
             if not dispatcher.messages[1:]:
                 say(dispatcher, "affirm_without_question")
             return events + [SlotSet("offer", None)]
+        if not first_turn(tracker) and intent == "greet":
+            say(dispatcher, "hello_again")  # the notice was said already
+            return ask_consent(dispatcher, with_notice=False)
         say(dispatcher, "welcome")
         events = await topic_answer(dispatcher, tracker, domain, intent)
         return events + ask_consent(dispatcher)

@@ -15,14 +15,14 @@ from actions.messages import say, say_text, texts
 from actions.screening_plan import QUESTIONS, UNKNOWN, needed_questions, next_question
 
 REQUESTED_SLOT = "requested_slot"
-# Intents that, when a message is not an answer, are a question asked in the middle.
-DIGRESSIONS = {
-    "ask_benefit_info", "help", "bot_challenge", "privacy_question", "doute_droits", "objection_controle",
-    "objection_complexite", "objection_autonomie", "objection_pas_la_peine", "thanks", "greet",
-    "life_event", "book_appointment", "cancel_appointment", "goodbye", "start_screening",
-}
-# Intents that always stop answering questions, whatever the message looks like.
-INTERRUPTIONS = {"stop", "delete_data", "ask_human", "restart"}
+# Intents that, when a message is not an answer, are a question asked in the middle: answered
+# here, then the pending question is asked again (see digressions.py).
+DIGRESSIONS = {"ask_benefit_info", "help", "privacy_question", "thanks", "doute_droits", "objection_controle",
+               "objection_complexite", "objection_autonomie", "objection_pas_la_peine", "life_event"}
+# Intents that leave the questions, whatever the message looks like: the rules of
+# bot/data/rules/screening.yml take over (keep both lists in step).
+INTERRUPTIONS = {"stop", "delete_data", "ask_human", "book_appointment", "cancel_appointment", "bot_challenge",
+                 "goodbye", "restart"}
 
 
 def current_answers(tracker: Tracker) -> dict[str, Any]:
@@ -49,24 +49,26 @@ class ValidateScreeningForm(FormValidationAction):
         requested = tracker.get_slot(REQUESTED_SLOT)
         events: list[EventType] = []
         if requested in QUESTIONS and answers.get(requested) is None:
-            outcome = self._read_answer(requested, answers, dispatcher, tracker)
+            outcome = await self._read_answer(requested, answers, dispatcher, tracker, domain)
             if outcome is None:
-                return []  # not an answer: Rasa lets the rules handle the question asked in the middle
+                return []  # an interruption: Rasa rejects the form and the rules take over
             events += outcome
         answers.update({e["name"]: e["value"] for e in events if e.get("event") == "slot"})
         events.append(SlotSet(REQUESTED_SLOT, next_question(answers, tracker.get_slot("life_event"))))
         return events
 
-    def _read_answer(self, question: str, answers: dict[str, Any], dispatcher: CollectingDispatcher,
-                     tracker: Tracker) -> list[EventType] | None:
+    async def _read_answer(self, question: str, answers: dict[str, Any], dispatcher: CollectingDispatcher,
+                           tracker: Tracker, domain: DomainDict) -> list[EventType] | None:
         message = tracker.latest_message or {}
         intent = (message.get("intent") or {}).get("name")
         if intent in INTERRUPTIONS:
             return None
         answer = interpret(question, message.get("text") or "", message.get("entities"), intent)
-        if not answer.understood and intent in DIGRESSIONS:
-            return None
         attempts = dict(tracker.get_slot("attempts") or {})
+        if not answer.understood and intent in DIGRESSIONS:
+            from actions.digressions import answer_digression
+            events = await answer_digression(intent, dispatcher, tracker, domain)
+            return events + [SlotSet("attempts", attempts)]  # the same question comes next
         if answer.understood:
             attempts.pop(question, None)
             events: list[EventType] = [SlotSet(question, UNKNOWN if answer.unknown else answer.value)]

@@ -8,6 +8,8 @@ from typing import Any
 import aiohttp
 
 API_URL = os.environ.get("API_URL", "http://127.0.0.1:8000")
+# The month to estimate; empty means the current month (set in tests and demos for fixed figures).
+ESTIMATE_PERIOD = os.environ.get("ESTIMATE_PERIOD", "")
 TIMEOUT = aiohttp.ClientTimeout(total=float(os.environ.get("ELIGIBILITY_TIMEOUT_SECONDS", "25")))
 
 
@@ -19,7 +21,8 @@ async def estimate(household: dict[str, Any]) -> dict[str, Any]:
     """POST /api/eligibility (see ../shared/spec/eligibility.md)."""
     try:
         async with aiohttp.ClientSession(timeout=TIMEOUT) as session:
-            async with session.post(f"{API_URL}/api/eligibility", json=household) as response:
+            body = {**household, "period": ESTIMATE_PERIOD} if ESTIMATE_PERIOD else household
+            async with session.post(f"{API_URL}/api/eligibility", json=body) as response:
                 body = await response.json(content_type=None)
                 if response.status != 200:
                     raise ApiError(f"eligibility answered {response.status}: {body}")

@@ -41,9 +41,9 @@ async def test_dont_know_becomes_unknown(dispatcher):
     assert slot_events(await ValidateScreeningForm().run(dispatcher, tracker, DOMAIN))["salary"] == UNKNOWN
 
 
-async def test_a_question_in_the_middle_is_left_to_the_rules(dispatcher):
-    tracker = make_tracker({"requested_slot": "rent"}, text="c'est quoi la prime d'activité ?",
-                           intent="ask_benefit_info", active_loop="screening_form")
+async def test_an_interruption_is_left_to_the_rules(dispatcher):
+    tracker = make_tracker({"requested_slot": "rent"}, text="je veux parler à quelqu'un",
+                           intent="ask_human", active_loop="screening_form")
     assert await ValidateScreeningForm().run(dispatcher, tracker, DOMAIN) == []
 
 
@@ -156,3 +156,20 @@ async def test_what_is_an_aid(dispatcher, benefit):
     tracker = make_tracker(text="c'est quoi ?", intent="ask_benefit_info", entities=[{"entity": "benefit", "value": benefit}])
     await ActionBenefitInfo().run(dispatcher, tracker, DOMAIN)
     assert "À demander à" in sent(dispatcher)[0]["text"]
+
+
+async def test_a_question_in_the_middle_is_answered_then_the_same_question_comes_again(dispatcher):
+    tracker = make_tracker({"requested_slot": "rent", **ANSWERED_UP_TO_RENT}, text="c'est quoi la prime d'activité ?",
+                           intent="ask_benefit_info", entities=[{"entity": "benefit", "value": "prime_activite"}],
+                           active_loop="screening_form")
+    events = slot_events(await ValidateScreeningForm().run(dispatcher, tracker, DOMAIN))
+    assert "travaillent" in sent(dispatcher)[0]["text"]  # what the prime d'activité is
+    assert events["requested_slot"] == "rent" and "rent" not in events
+    assert events["attempts"] == {}  # a question is not a wrong answer
+
+
+async def test_an_answer_wins_over_a_digression_intent(dispatcher):
+    tracker = make_tracker({"requested_slot": "couple", "age": 29}, text="seule avec 2 enfants", intent="life_event",
+                           entities=[{"entity": "life_event", "value": "parent_seul"}], active_loop="screening_form")
+    events = slot_events(await ValidateScreeningForm().run(dispatcher, tracker, DOMAIN))
+    assert events["couple"] is False and events["children"] == 2

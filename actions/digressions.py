@@ -1,0 +1,28 @@
+"""A question asked in the middle of the screening (« c'est quoi la prime d'activité ? », AIDE,
+a doubt, a moment of life): answered by the same code as outside the questions, then the form asks
+its pending question again."""
+from __future__ import annotations
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.conversation import ActionAnswerObjection, ActionHelpPrivacyThanks, topic_answer
+from actions.results import ActionBenefitInfo
+
+RESPONDERS = {
+    "ask_benefit_info": ActionBenefitInfo,
+    "help": ActionHelpPrivacyThanks,
+    "privacy_question": ActionHelpPrivacyThanks,
+    "thanks": ActionHelpPrivacyThanks,
+}
+
+
+async def answer_digression(intent: str, dispatcher: CollectingDispatcher, tracker: Tracker,
+                            domain: DomainDict) -> list[EventType]:
+    if intent == "life_event":
+        return await topic_answer(dispatcher, tracker, domain, "life_event")
+    responder = RESPONDERS.get(intent, ActionAnswerObjection)
+    events = await responder().run(dispatcher, tracker, domain)
+    return [e for e in events if e.get("name") != "offer"]
