@@ -4,7 +4,8 @@ Each `Household` here is complete and concrete (unknown fields were already repl
 variants). `build_simulation` puts N of them in ONE simulation with array inputs:
 
 - every income back to January of year N-3, in every form the formulas read (net, taxable, gross),
-  assumed stable (the contract says so) up to December of year N; absent incomes are explicit zeros;
+  assumed stable (the contract says so) up to December of year N; absent incomes are explicit zeros
+  (including those OpenFisca would otherwise derive, such as a work-accident annuity);
 - benefits of past months: the person is assumed to receive, during the three months before the
   estimated month, what they are entitled to (housing aid, family benefits, AAH, activity bonus:
   other benefits count them as resources, and the activity bonus applies a housing flat rate when
@@ -72,6 +73,24 @@ def school_for_age(age: int) -> str:
         return "lycee"
     return "superieur"
 
+
+# Incomes and statuses the contract never mentions, hence absent: explicit zeros every month.
+# (OpenFisca would derive the same zeros from other absent inputs, at a cost.)
+ABSENT = {
+    "rente_accident_travail": 0.0,  # no work-accident annuity
+    "remuneration_apprenti": 0.0,  # no apprenticeship contract
+    "apprenti": False,
+    "indemnites_journalieres": 0.0,  # no daily sickness, maternity or accident allowance
+    "rsa_indemnites_journalieres_activite": 0.0,
+    "rsa_indemnites_journalieres_hors_activite": 0.0,
+}
+
+RESIDENCE_PREFIXES = {
+    "residence_guadeloupe": "971", "residence_martinique": "972", "residence_guyane": "973",
+    "residence_reunion": "974", "residence_saint_pierre_et_miquelon": "975", "residence_mayotte": "976",
+    "residence_saint_bartelemy": "977", "residence_saint_martin": "978",
+}
+DOM_PREFIXES = {"971", "972", "973", "974", "976"}
 
 # Past benefits (see the module docstring). Months are counted back from the estimated month.
 RECENT_MONTHS = 3
@@ -278,6 +297,18 @@ def build_inputs(households: list[Household], converter: IncomeConverter) -> tup
     np.add.at(other_by_foyer, np.array(person_foyer), net["other"] * 12)
     for year in periods.years:
         inputs.set("f4ba", str(year), np.round(other_by_foyer).astype(np.int32))
+
+    for name, value in ABSENT.items():
+        inputs.set_months(name, history, np.full(count, value))
+    # Read straight from the request, exactly as OpenFisca's formulas derive them (department
+    # prefix of the commune; number of parents of the family).
+    depcoms = [h.depcom for h in households]
+    for name, prefix in RESIDENCE_PREFIXES.items():
+        inputs.set_months(name, history, np.array([code.startswith(prefix) for code in depcoms]))
+    inputs.set_months("residence_dom", history, np.array([code[:3] in DOM_PREFIXES for code in depcoms]))
+    parents = np.array([len(h.adults) for h in households], dtype=np.int32)
+    inputs.set_months("nb_parents", history, parents)
+    inputs.set_months("en_couple", history, parents == 2)
 
     # Household.
     menage_months = history
