@@ -8,15 +8,16 @@ still goes through period parsing, entity checks and the tracer; period arithmet
 - `memoize_periods()` caches period arithmetic. Periods and instants are immutable tuples and
   these methods are pure functions of them, so caching cannot change any result.
 - `speed_up(simulation)` gives one of OUR simulations a fast path: a value already in its cache is
-  returned at once. Anything else (a formula to run, an option, a period of another kind, an
-  error to raise) goes through openfisca-core's normal code. Other simulations (the reference
-  tests' plain `build_from_entities` ones) are untouched.
+  returned at once; a value to compute runs its formula with the same cycle and spiral handling
+  as openfisca-core, without repeating lookups and checks. Anything else (an option, a period of
+  another kind, an error to raise) goes through openfisca-core's normal code. Other simulations
+  (the reference tests' plain `build_from_entities` ones) are untouched.
 """
 from __future__ import annotations
 
 from functools import wraps
 
-from openfisca_core import periods
+from openfisca_core import errors, periods
 from openfisca_core.populations import GroupPopulation, Population
 from openfisca_core.simulations import Simulation
 
@@ -64,6 +65,7 @@ class FastSimulation(Simulation):
     written into the cache the first time a formula asks for it."""
 
     _fast_holders: dict
+    _formulas: dict = {}  # (variable, start instant) -> formula, shared: formulas depend on the system only
     _constants: dict
     _constant_arrays: dict
 
@@ -81,7 +83,45 @@ class FastSimulation(Simulation):
                 if constant is not _MISSING:
                     value = arrays[period] = self._constant_array(holder, variable_name, constant)
                     return value
+                if (period.unit == holder.variable.definition_period and period.size == 1 and not self._trace
+                        and not holder._do_not_store and self.start_computation_period is None):
+                    return self._compute(holder, variable_name, period)
         return Simulation.calculate(self, variable_name, period)
+
+    def _compute(self, holder, variable_name, period):  # noqa: ANN001, ANN202
+        """`Simulation.calculate` for a value not yet cached, with the same cycle and spiral
+        handling, minus the lookups and checks already done by `calculate`."""
+        tracer = self.tracer
+        tracer.record_calculation_start(variable_name, period)
+        try:
+            variable = holder.variable
+            try:
+                self._check_for_cycle(variable_name, period)
+                formula = self._formula(variable, period)
+                array = None
+                if formula is not None:
+                    population = holder.population
+                    if formula.__code__.co_argcount == 2:
+                        array = formula(population, period)
+                    else:
+                        array = formula(population, period, self.tax_benefit_system.get_parameters_at_instant)
+                if array is None:
+                    array = holder.default_array()
+                array = self._cast_formula_result(array, variable)
+                holder._memory_storage._arrays[period] = array
+            except errors.SpiralError:
+                array = holder.default_array()
+            return array
+        finally:
+            tracer.record_calculation_end()
+            self.purge_cache_of_invalid_values()
+
+    def _formula(self, variable, period):  # noqa: ANN001, ANN202
+        key = (variable.name, period.start)
+        formula = self._formulas.get(key, _MISSING)
+        if formula is _MISSING:
+            formula = self._formulas[key] = variable.get_formula(period)
+        return formula
 
     def _constant_array(self, holder, variable_name, constant):  # noqa: ANN001, ANN202
         key = (variable_name, constant)
