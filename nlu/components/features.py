@@ -12,7 +12,9 @@
 """
 from __future__ import annotations
 
+import hashlib
 import re
+from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Text
 
 import numpy as np
@@ -35,6 +37,18 @@ OTHER_FLAGS = ["dont_know", "yes", "no", "gibberish", "only_facts", "question", 
 FLAGS = ENTITY_FLAGS + OTHER_FLAGS
 # the flags sit next to 300 spaCy dimensions of a similar size: scaled up so that DIET notices them
 FLAG_SCALE = 3.0
+
+def parser_version() -> str:
+    """Hash of nlu/parsing's code and word lists. ParseFeaturizer adds it to its training fingerprint
+    because Rasa's training cache keys on configs and data, not on code: a parser change must
+    recompute the features and retrain DIET."""
+    root = Path(__file__).resolve().parents[1] / "parsing"
+    digest = hashlib.sha256()
+    for path in sorted(list(root.glob("*.py")) + list(root.glob("data/*.txt"))):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
 
 # facts that make a message an answer to a screening question (life events and benefits do not)
 ANSWER_ENTITIES = {"amount", "age", "number", "postcode", "commune", "housing_status", "relationship",
@@ -128,6 +142,10 @@ class ParseFeaturizer(DenseFeaturizer, GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {**DenseFeaturizer.get_default_config()}
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
+        return parser_version()
 
     def __init__(self, config: Dict[Text, Any], name: Text) -> None:
         super().__init__(name, config)
