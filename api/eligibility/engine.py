@@ -146,29 +146,23 @@ def _feed(simulation, inputs: SimulationInputs) -> None:  # noqa: ANN001
 
 
 def _split(arrays: dict, index: BatchIndex, households: list[Household]) -> list[dict]:
+    values = {}
+    for name, array in arrays.items():
+        values[name] = array.decode_to_str().tolist() if hasattr(array, "decode_to_str") else array.tolist()
     results = []
     for h_index in range(len(households)):
         result = {}
+        persons, foyers = index.persons[h_index], index.foyers[h_index]
         for output in OUTPUTS:
-            array = arrays[output.variable]
-            if hasattr(array, "decode_to_str"):
-                array = array.decode_to_str()
+            column = values[output.variable]
             if output.entity == "individu":
-                result[output.variable] = [_plain(array[i]) for i in index.persons[h_index]]
+                result[output.variable] = [column[i] for i in persons]
             elif output.entity == "foyer_fiscal":
-                result[output.variable] = [_plain(array[i]) for i in index.foyers[h_index]]
+                result[output.variable] = [column[i] for i in foyers]
             else:
-                position = index.famille[h_index] if output.entity == "famille" else index.menage[h_index]
-                result[output.variable] = _plain(array[position])
+                result[output.variable] = column[index.famille[h_index] if output.entity == "famille"
+                                                 else index.menage[h_index]]
         results.append(result)
     return results
 
 
-def _plain(value):  # noqa: ANN001, ANN202
-    if isinstance(value, (np.bool_, bool)):
-        return bool(value)
-    if isinstance(value, (np.floating, float)):
-        return float(value)
-    if isinstance(value, (np.integer, int)):
-        return int(value)
-    return str(value)

@@ -18,11 +18,12 @@ from __future__ import annotations
 from functools import wraps
 
 from openfisca_core import errors, periods
-from openfisca_core.populations import GroupPopulation, Population
+from openfisca_core.populations import ADD, GroupPopulation, Population
 from openfisca_core.simulations import Simulation
 
 _MEMOIZED = False
 _MISSING = object()
+_ADDABLE = (periods.DateUnit.MONTH, periods.DateUnit.YEAR)
 
 
 def _memoized_method(function):  # noqa: ANN001, ANN202
@@ -88,6 +89,18 @@ class FastSimulation(Simulation):
                     return self._compute(holder, variable_name, period)
         return Simulation.calculate(self, variable_name, period)
 
+    def calculate_add(self, variable_name, period):  # noqa: ANN001, ANN201
+        """Sum over sub-periods, as `Simulation.calculate_add`, when the period is a plain one."""
+        if period.__class__ is periods.Period and not self._trace:
+            holder = self._fast_holders.get(variable_name)
+            if holder is None:
+                holder = self._fast_holders[variable_name] = self._cacheable_holder(variable_name)
+            if holder is not False:
+                unit = holder.variable.definition_period
+                if unit in _ADDABLE and periods.unit_weight(unit) <= periods.unit_weight(period.unit):
+                    return sum(self.calculate(variable_name, sub) for sub in period.get_subperiods(unit))
+        return Simulation.calculate_add(self, variable_name, period)
+
     def _compute(self, holder, variable_name, period):  # noqa: ANN001, ANN202
         """`Simulation.calculate` for a value not yet cached, with the same cycle and spiral
         handling, minus the lookups and checks already done by `calculate`."""
@@ -144,8 +157,11 @@ class _FastCall:
     _own_variables: frozenset
 
     def __call__(self, variable_name, period, options=None):  # noqa: ANN001, ANN204
-        if options is None and period.__class__ is periods.Period and variable_name in self._own_variables:
-            return self.simulation.calculate(variable_name, period)
+        if period.__class__ is periods.Period and variable_name in self._own_variables:
+            if options is None:
+                return self.simulation.calculate(variable_name, period)
+            if len(options) == 1 and options[0] == ADD:
+                return self.simulation.calculate_add(variable_name, period)
         return super().__call__(variable_name, period, options)
 
 
