@@ -42,7 +42,8 @@ class EligibilityService:
         self.explainer: Explainer | None = None
         self.batcher = MicroBatcher(self._compute, settings.eligibility_batch_window_ms,
                                     settings.eligibility_max_batch)
-        self._parameter_dates: dict[str, dict[str, str]] = {}
+        self._parameter_dates: dict[str, tuple[dict[str, str], list[str]]] = {}
+        self._claims: dict[str, dict] = {}
         self._dates_lock = threading.Lock()
         self._ready = False
 
@@ -101,9 +102,9 @@ class EligibilityService:
         return self.engine.simulate(households)
 
     def respond(self, prepared: Prepared, results: list[dict]) -> dict:
-        dates = self.parameter_dates(prepared.period)
+        dates, stale = self._period_notes(prepared.period)
         benefits = [self._benefit(spec, prepared, results) for spec in SPECS]
-        assumptions = list(prepared.assumptions) + [STABLE_INCOMES] + self._stale_scales(prepared.period, dates)
+        assumptions = list(prepared.assumptions) + [STABLE_INCOMES] + stale
         return {
             "period": prepared.period,
             "commune": {"code": prepared.commune.code, "name": prepared.commune.name},
@@ -117,11 +118,14 @@ class EligibilityService:
             },
         }
 
-    def parameter_dates(self, period: str) -> dict[str, str]:
+    def _period_notes(self, period: str) -> tuple[dict[str, str], list[str]]:
+        """Latest parameter date of each benefit, and the warnings on old scales, for a month."""
         with self._dates_lock:
             if period not in self._parameter_dates:
-                self._parameter_dates[period] = latest_parameter_dates(self.engine.tbs, period)
-            return self._parameter_dates[period]
+                dates = latest_parameter_dates(self.engine.tbs, period)
+                self._parameter_dates[period] = (dates, self._stale_scales(period, dates))
+            dates, stale = self._parameter_dates[period]
+        return dict(dates), list(stale)
 
     def _top_student_grant(self, period: str) -> float:
         node = self.engine.tbs.parameters.prestations_sociales.education.bourses.enseignement_superieur
@@ -159,7 +163,6 @@ class EligibilityService:
         value_range = None
         if outcome.status == "uncertain" and outcome.low is not None and outcome.high is not None:
             value_range = [outcome.low, outcome.high]
-        claim = texts["how_to_claim"]
         return {
             "id": spec.id,
             "name": texts["name"],
@@ -168,9 +171,17 @@ class EligibilityService:
             "yearly_amount": certain_amount if spec.yearly else None,
             "range": value_range,
             "why": why,
-            "how_to_claim": {"who": claim["who"], "where": " ".join(claim["where"].split()),
-                             "documents": list(claim.get("documents") or []), "url": claim["url"]},
+            "how_to_claim": self._how_to_claim(spec.id),
         }
+
+    def _how_to_claim(self, benefit_id: str) -> dict:
+        claim = self._claims.get(benefit_id)
+        if claim is None:
+            text = self.texts[benefit_id]["how_to_claim"]
+            claim = self._claims[benefit_id] = {
+                "who": text["who"], "where": " ".join(text["where"].split()),
+                "documents": list(text.get("documents") or []), "url": text["url"]}
+        return {**claim, "documents": list(claim["documents"])}
 
 
 def _outcome(benefit_id: str, amounts: list[float | None], prepared: Prepared, results: list[dict]) -> Outcome:
