@@ -99,7 +99,7 @@ HOUSING_ENTITY_VALUE = {"locataire_meuble": "locataire", "accedant": "proprietai
 
 _LIVING_CUE = re.compile(r"\b(?:vis|vit|vivons|vivent|vivre|habite|habitons|habitent|loge|logee?|dors|dort|"
                          r"suis|sommes|reste|restons|heberge|hebergee?|installee?|log[eé]|domicile|"
-                         r"celibataire|eleve|j'eleve)\b")
+                         r"celibataire|eleve|j'eleve)\b|\bseule?s? (?:avec|sans)\b")
 
 
 def _short_or_living(nt: NormText, max_words: int = 4) -> bool:

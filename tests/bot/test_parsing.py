@@ -458,3 +458,8 @@ def test_parse_disability_rate(text, expected):
 @pytest.mark.parametrize("text", ["jsp", "pas de handicap", "bonjour"])
 def test_parse_disability_rate_none(text):
     assert parsing.parse_disability_rate(text) is None
+
+
+@pytest.mark.parametrize("text", ["seule avec 2 enfants de 3 et 7 ans", "seul sans enfant et sans boulot"])
+def test_parse_relationship_alone_with_or_without(text):
+    assert parsing.parse_relationship(text) == "seul"
