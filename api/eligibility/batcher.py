@@ -38,7 +38,7 @@ class BatchStats:
 
 class MicroBatcher:
     def __init__(self, compute: Callable[[list], list], window_ms: float, max_batch: int,
-                 max_wait_ms: float = 50.0) -> None:
+                 max_wait_ms: float = 80.0) -> None:
         self.compute = compute  # blocking: list of items -> list of results, same order
         self.window = max(window_ms, 0.0) / 1000
         self.max_wait = max(max_wait_ms / 1000, self.window)
@@ -79,18 +79,22 @@ class MicroBatcher:
             started = loop.time()
             expected = max(self._recent_jobs, default=1)
             expected = expected if expected >= 4 else 1
-            patience = self.window if expected == 1 else max(self.window, min(self.max_wait, self._last_seconds / 3))
+            patience = self.window if expected == 1 else max(self.window, min(self.max_wait, self._last_seconds / 2))
             while _count(pending) < self.max_batch:
+                # Everything already queued, at once: each await would let a busy loop run first.
+                while not self._queue.empty() and _count(pending) < self.max_batch:
+                    pending.append(self._queue.get_nowait())
                 waited = loop.time() - started
-                if waited >= self.window and len(pending) >= expected and self._queue.empty():
+                enough = len(pending) >= expected
+                if enough and waited >= self.window:
                     break
-                timeout = patience - waited
+                timeout = (self.window if enough else patience) - waited
+                if timeout <= 0:
+                    break
                 try:
-                    job = self._queue.get_nowait() if timeout <= 0 else await asyncio.wait_for(
-                        self._queue.get(), timeout)
-                except (asyncio.TimeoutError, asyncio.QueueEmpty):
+                    pending.append(await asyncio.wait_for(self._queue.get(), timeout))
+                except asyncio.TimeoutError:
                     break
-                pending.append(job)
             batch, pending = _take(pending, self.max_batch)
             await self._compute(batch)
 
