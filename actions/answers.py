@@ -3,6 +3,7 @@ understood. Free text goes through nlu.parsing (the same library as the NLU comp
 payloads and NLU entities are used first when present."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -186,3 +187,13 @@ READERS: dict[str, Callable[[str, dict[str, Any]], Answer]] = {
 }
 
 __all__ = ["Answer", "UNKNOWN", "interpret", "entity_values"]
+
+
+PHONE_DIGITS = re.compile(r"^(?:\+33|0033|0)([1-9]\d{8})$")
+
+
+def parse_phone(text: str) -> str | None:
+    """A French phone number in E.164 (+33612345678), from « 06 12 34 56 78 », « +33 6... »."""
+    compact = re.sub(r"[\s.\-()]", "", text or "")
+    match = PHONE_DIGITS.match(compact)
+    return f"+33{match.group(1)}" if match else None

@@ -3,14 +3,13 @@ one step away."""
 from __future__ import annotations
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, Restarted, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, Restarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.messages import say, signal, texts
 from actions.results import ActionBenefitInfo
 from actions.screening import REQUESTED_SLOT, current_answers
-from knowledge import load
 from nlu import parsing
 
 # What a moment of life already says about the household.
@@ -32,8 +31,11 @@ def in_screening(tracker: Tracker) -> bool:
     return (tracker.active_loop or {}).get("name") == "screening_form"
 
 
-def human_contact(tracker: Tracker) -> str:
-    return str(load("contacts")["national"]["text"]).strip()
+async def human_contact(tracker: Tracker) -> str:
+    """The local team's phone when the person's town has a team, else the national contacts."""
+    from actions.booking import commune_code, contact_for
+    _, contact = await contact_for(commune_code(tracker))
+    return contact
 
 
 def life_event_of(tracker: Tracker) -> str | None:
@@ -186,18 +188,24 @@ class ActionLifeEvent(Action):
 
 
 class ActionHumanContact(Action):
+    """A person: the team's phone, and the choice of an appointment or a call back.
+    « rappelez-moi » (or the « Être rappelé » button) goes straight to the call-back questions."""
+
     def name(self) -> str:
         return "action_human_contact"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
+        from actions.booking import wants_callback
+        if wants_callback(tracker) and tracker.get_slot("consent"):
+            return [SlotSet("offer", None), SlotSet(REQUESTED_SLOT, None), FollowupAction("callback_form")]
         buttons = [dict(b) for b in texts()["human_contact"].get("buttons", [])]
         unfinished = any(v is not None for v in current_answers(tracker).values()) and not tracker.get_slot("estimate")
         for button in buttons:
             if button["payload"] == "/deny":
                 button.update(title="Continuer les questions", payload="/start_screening") if unfinished \
                     else button.update(title="Non merci")
-        say(dispatcher, "human_contact", buttons=buttons, contact=human_contact(tracker))
+        say(dispatcher, "human_contact", buttons=buttons, contact=await human_contact(tracker))
         return [SlotSet("offer", None)]
 
 

@@ -5,24 +5,15 @@ from __future__ import annotations
 from abc import abstractmethod
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import interpret
+from actions.answers import Answer, interpret
+from actions.forms import REQUESTED_SLOT, QuestionForm
 from actions.messages import say, say_text, texts
-from actions.screening_plan import QUESTIONS, UNKNOWN, needed_questions, next_question
-
-REQUESTED_SLOT = "requested_slot"
-# Intents that, when a message is not an answer, are a question asked in the middle: answered
-# here, then the pending question is asked again (see digressions.py).
-DIGRESSIONS = {"ask_benefit_info", "help", "privacy_question", "thanks", "doute_droits", "objection_controle",
-               "objection_complexite", "objection_autonomie", "objection_pas_la_peine", "life_event"}
-# Intents that leave the questions, whatever the message looks like: the rules of
-# bot/data/rules/screening.yml take over (keep both lists in step).
-INTERRUPTIONS = {"stop", "delete_data", "ask_human", "book_appointment", "cancel_appointment", "bot_challenge",
-                 "goodbye", "restart"}
+from actions.screening_plan import QUESTIONS, needed_questions, next_question
 
 
 def current_answers(tracker: Tracker) -> dict[str, Any]:
@@ -35,7 +26,9 @@ def screening_reset() -> list[EventType]:
         SlotSet("attempts", None), SlotSet("estimate", None), SlotSet(REQUESTED_SLOT, None)]
 
 
-class ValidateScreeningForm(FormValidationAction):
+class ValidateScreeningForm(QuestionForm):
+    questions = QUESTIONS
+
     def name(self) -> str:
         return "validate_screening_form"
 
@@ -43,42 +36,13 @@ class ValidateScreeningForm(FormValidationAction):
                              tracker: Tracker, domain: DomainDict) -> list[str]:
         return needed_questions(current_answers(tracker), tracker.get_slot("life_event"))
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
-        answers = current_answers(tracker)
-        requested = tracker.get_slot(REQUESTED_SLOT)
-        events: list[EventType] = []
-        if requested in QUESTIONS and answers.get(requested) is None:
-            outcome = await self._read_answer(requested, answers, dispatcher, tracker, domain)
-            if outcome is None:
-                return []  # an interruption: Rasa rejects the form and the rules take over
-            events += outcome
-        answers.update({e["name"]: e["value"] for e in events if e.get("event") == "slot"})
-        events.append(SlotSet(REQUESTED_SLOT, next_question(answers, tracker.get_slot("life_event"))))
-        return events
+    def next_question(self, tracker: Tracker, answers: dict[str, Any]) -> str | None:
+        return next_question(answers, tracker.get_slot("life_event"))
 
-    async def _read_answer(self, question: str, answers: dict[str, Any], dispatcher: CollectingDispatcher,
-                           tracker: Tracker, domain: DomainDict) -> list[EventType] | None:
+    def interpret(self, question: str, tracker: Tracker) -> Answer:
         message = tracker.latest_message or {}
         intent = (message.get("intent") or {}).get("name")
-        if intent in INTERRUPTIONS:
-            return None
-        answer = interpret(question, message.get("text") or "", message.get("entities"), intent)
-        attempts = dict(tracker.get_slot("attempts") or {})
-        if not answer.understood and intent in DIGRESSIONS:
-            from actions.digressions import answer_digression
-            events = await answer_digression(intent, dispatcher, tracker, domain)
-            return events + [SlotSet("attempts", attempts)]  # the same question comes next
-        if answer.understood:
-            attempts.pop(question, None)
-            events: list[EventType] = [SlotSet(question, UNKNOWN if answer.unknown else answer.value)]
-            events += [SlotSet(k, v) for k, v in answer.also.items() if answers.get(k) is None]
-            return events + [SlotSet("attempts", attempts)]
-        attempts[question] = attempts.get(question, 0) + 1
-        if attempts[question] >= 2:
-            say(dispatcher, "skipped_as_unknown")
-            return [SlotSet(question, UNKNOWN), SlotSet("attempts", attempts)]
-        return [SlotSet("attempts", attempts)]
+        return interpret(question, message.get("text") or "", message.get("entities"), intent)
 
 
 class ActionAskQuestion(Action):

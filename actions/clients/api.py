@@ -13,8 +13,70 @@ ESTIMATE_PERIOD = os.environ.get("ESTIMATE_PERIOD", "")
 TIMEOUT = aiohttp.ClientTimeout(total=float(os.environ.get("ELIGIBILITY_TIMEOUT_SECONDS", "25")))
 
 
+INTERNAL_TOKEN = os.environ.get("INTERNAL_API_TOKEN", "")
+
+
 class ApiError(RuntimeError):
     pass
+
+
+class SlotTaken(ApiError):
+    """The chosen slot was booked by someone else in the meantime (409)."""
+
+
+async def _internal(method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+    """Call the API's internal routes (appointments, callbacks), with the internal token."""
+    headers = {"Authorization": f"Bearer {INTERNAL_TOKEN}"}
+    try:
+        async with aiohttp.ClientSession(timeout=TIMEOUT, headers=headers) as session:
+            async with session.request(method, f"{API_URL}{path}", **kwargs) as response:
+                body = await response.json(content_type=None)
+                if response.status == 409:
+                    raise SlotTaken(str(body))
+                if response.status >= 300:
+                    raise ApiError(f"{path} answered {response.status}")
+                return body or {}
+    except (aiohttp.ClientError, TimeoutError, ValueError) as error:
+        raise ApiError(str(error)) from error
+
+
+async def territory(commune: str) -> dict[str, Any]:
+    return await _internal("GET", "/internal/territory", params={"commune": commune})
+
+
+async def slots(commune: str, after: str | None = None, limit: int = 3) -> dict[str, Any]:
+    params = {"commune": commune, "limit": str(limit)}
+    if after:
+        params["after"] = after
+    return await _internal("GET", "/internal/slots", params=params)
+
+
+async def book(person_id: str, channel: str, slot_id: str, share_summary: bool,
+               phone: str | None) -> dict[str, Any]:
+    body = {"person_id": person_id, "channel": channel, "slot_id": slot_id, "share_summary": share_summary}
+    if phone:
+        body["phone"] = phone
+    return (await _internal("POST", "/internal/appointments", json=body))["appointment"]
+
+
+async def upcoming(person_id: str) -> dict[str, Any] | None:
+    return (await _internal("GET", "/internal/appointments/upcoming", params={"person_id": person_id})).get(
+        "appointment")
+
+
+async def cancel(appointment_id: str, person_id: str) -> None:
+    await _internal("POST", f"/internal/appointments/{appointment_id}/cancel", json={"person_id": person_id})
+
+
+async def callback(person_id: str, channel: str, commune: str | None, times: str, phone: str | None) -> None:
+    body = {"person_id": person_id, "channel": channel, "commune": commune, "preferred_times": times}
+    if phone:
+        body["phone"] = phone
+    await _internal("POST", "/internal/callbacks", json=body)
+
+
+async def follow_up(person_id: str, channel: str) -> None:
+    await _internal("POST", "/internal/followups", json={"person_id": person_id, "channel": channel})
 
 
 async def estimate(household: dict[str, Any]) -> dict[str, Any]:

@@ -16,7 +16,7 @@ ASKS = {"consent", "age", "couple", "partner_age", "children", "children_ages", 
         "rent", "activity", "salary", "unemployment", "pension", "other_income", "partner_income",
         "disability", "single_parent_recent", "alimony", "appointment_slot", "phone"}
 ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]{1,}\b")
-NEGATORS = re.compile(r"\b(ne|n'|sans|non)\b", re.IGNORECASE)
+NEGATORS = re.compile(r"\b(ne|n'|sans|non)\b(?!-)", re.IGNORECASE)  # « non-recours » is a noun
 
 
 def strings(node, path=""):
