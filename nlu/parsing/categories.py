@@ -155,6 +155,9 @@ def relationship_mention(nt: NormText) -> tuple[str, int, int] | None:
             r"(?:tout |toute )?seule?s?|que moi|juste moi|seulement moi|moi seule?", text[found[1]:found[2]]) \
             and not _short_or_living(nt):
         return None  # « je me débrouille toute seule », « ça répond tout seul ? »
+    if found and found[0] == "couple" and text[found[1]:found[2]] == "marie" and re.search(
+            r"(?:appelle|appele|prenom|nom|nommee?|c'est)\s*:?\s*$", text[:found[1]]):
+        return None  # « je m'appelle Marie »
     if found and found[0] == "seul":
         couple = _first([r for r in RELATIONSHIP_RULES if r[0] == "couple"], nt)
         if couple and re.search(r"avec (?:mon|ma) (?:mari|femme|conjoint|conjointe|compagnon|compagne)",

@@ -463,3 +463,8 @@ def test_parse_disability_rate_none(text):
 @pytest.mark.parametrize("text", ["seule avec 2 enfants de 3 et 7 ans", "seul sans enfant et sans boulot"])
 def test_parse_relationship_alone_with_or_without(text):
     assert parsing.parse_relationship(text) == "seul"
+
+
+def test_parse_relationship_marie_as_a_first_name():
+    assert parsing.parse_relationship("je m'appelle Marie") is None
+    assert parsing.parse_relationship("je suis marie") == "couple"
