@@ -107,6 +107,7 @@ class MicroBatcher:
         try:
             results = await asyncio.to_thread(self.compute, items)
         except Exception as error:  # noqa: BLE001 - each waiting request gets the error
+            log.exception("Eligibility batch of %d households failed", len(items))
             for job in jobs:
                 if not job.future.done():
                     job.future.set_exception(error)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.svc.eligibility.eligibility_reference import api_amount, every_month, every_year, family, home, person, reference_amounts
+from tests.svc.eligibility.eligibility_reference import api_amount, every_year, family, home, person, reference_amounts
 
 # Net 900 / 1 500 / 1 250 € salary: (net, taxable, gross) of the payslip.
 SALARY_900 = (900, 932.39, 1136.94)
