@@ -15,6 +15,7 @@ still goes through period parsing, entity checks and the tracer; period arithmet
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from functools import wraps
 
 from openfisca_core import errors, periods
@@ -46,17 +47,38 @@ def _memoized_property(prop: property) -> property:
     return property(_memoized_method(prop.fget))
 
 
+_ORIGINALS: dict[tuple[type, str], object] = {}
+_PERIOD_METHODS = ("offset", "get_subperiods")
+_PERIOD_PROPERTIES = ("last_month", "last_3_months", "last_year", "n_2", "this_year", "first_month", "stop")
+
+
 def memoize_periods() -> None:
     global _MEMOIZED
     if _MEMOIZED:
         return
     instant, period = periods.Instant, periods.Period
+    _ORIGINALS[(instant, "offset")] = instant.__dict__["offset"]
     instant.offset = _memoized_method(instant.offset)
-    period.offset = _memoized_method(period.offset)
-    period.get_subperiods = _memoized_method(period.get_subperiods)
-    for name in ("last_month", "last_3_months", "last_year", "n_2", "this_year", "first_month", "stop"):
+    for name in _PERIOD_METHODS:
+        _ORIGINALS[(period, name)] = period.__dict__[name]
+        setattr(period, name, _memoized_method(getattr(period, name)))
+    for name in _PERIOD_PROPERTIES:
+        _ORIGINALS[(period, name)] = period.__dict__[name]
         setattr(period, name, _memoized_property(getattr(period, name)))
     _MEMOIZED = True
+
+
+@contextmanager
+def plain_periods():
+    """openfisca-core's own period arithmetic, for a while (reference computations in tests)."""
+    memoized = {key: key[0].__dict__[key[1]] for key in _ORIGINALS}
+    for (owner, name), original in _ORIGINALS.items():
+        setattr(owner, name, original)
+    try:
+        yield
+    finally:
+        for (owner, name), value in memoized.items():
+            setattr(owner, name, value)
 
 
 class FastSimulation(Simulation):

@@ -3,11 +3,14 @@
 The situations are written the way a caseworker fills in OpenFisca: every income back to January
 2023 in each form (net, taxable, gross, from the payslips), explicit zeros, past benefits as
 received (family benefits over the last year, housing aid, activity bonus and AAH over the last
-three months) or zero. Nothing here imports the service's mapping code.
+three months) or zero. Nothing here imports the service's mapping code; the service's period memoisation is switched off
+while the reference computes.
 """
 from __future__ import annotations
 
 from openfisca_core.simulation_builder import SimulationBuilder
+
+from api.eligibility.speed import plain_periods
 
 PERIOD = "2026-11"
 HISTORY = [f"{year}-{month:02d}" for year in range(2023, 2027) for month in range(1, 13)]
@@ -98,7 +101,13 @@ BENEFITS = {
 def reference_amounts(tax_benefit_system, situation: dict) -> dict[str, float | None]:
     """Each benefit of the contract, computed by plain OpenFisca, rounded to the cent.
 
-    Computed in the reverse order of the contract's list, to show the result does not depend on it."""
+    Computed in the reverse order of the contract's list, to show the result does not depend on it,
+    with openfisca-core exactly as published (no period memoisation)."""
+    with plain_periods():
+        return _reference_amounts(tax_benefit_system, situation)
+
+
+def _reference_amounts(tax_benefit_system, situation: dict) -> dict[str, float | None]:  # noqa: ANN001
     simulation = SimulationBuilder().build_from_entities(tax_benefit_system, situation)
     amounts: dict[str, float | None] = {}
     for benefit_id, (variable, entity, yearly) in reversed(list(BENEFITS.items())):
