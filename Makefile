@@ -6,6 +6,7 @@ SHELL := /bin/bash
 
 export TZN_CACHE ?= $(HOME)/.cache/tzn
 export PYTHONPATH := $(CURDIR)
+export RASA_TELEMETRY_ENABLED := false
 BOT := $(CURDIR)/.venv-bot/bin/python
 SVC := $(CURDIR)/.venv-svc/bin/python
 MODEL := bot/models/current.tar.gz

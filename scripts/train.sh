@@ -13,7 +13,7 @@ mkdir -p "$cache" bot/models
 if [ ! -f "$model" ]; then
   echo ">> Training the Rasa model ($key); this takes a few minutes"
   start=$(date +%s)
-  PYTHONPATH="$here" .venv-bot/bin/python -m rasa train --config bot/config.yml --domain bot/domain \
+  RASA_TELEMETRY_ENABLED=false PYTHONPATH="$here" .venv-bot/bin/python -m rasa train --config bot/config.yml --domain bot/domain \
       --data bot/data nlu/data --out "$cache" --fixed-model-name "partial-$key" --quiet
   mv "$cache/partial-$key.tar.gz" "$model"
   echo ">> Model trained in $(( $(date +%s) - start )) s"
