@@ -16,9 +16,8 @@ AMOUNT_QUESTIONS = {"rent", "salary", "unemployment", "pension", "other_income",
 HOUSING_VALUES = {"locataire", "locataire_meuble", "logement_social", "proprietaire", "accedant", "heberge",
                   "sans_domicile", "foyer"}
 ACTIVITY_VALUES = {"salarie", "independant", "chomeur", "etudiant", "retraite", "inactif"}
-# A plain « no » to « how much...? » means nothing at all.
-ZERO_ANSWERS = {"non", "nan", "no", "non rien", "aucun", "aucune", "rien", "nada", "zero", "pas du tout",
-                "que dalle", "walou", "non aucun", "non aucune", "non jamais"}
+# A plain « no » to « how much...? » means nothing at all: « non », « non rien du tout », « je touche rien ».
+ZERO_ANSWER = re.compile(r"^(non|nan|no|aucun|aucune|rien|nada|zero|walou|que dalle)\b|\brien\b|\bque dalle\b")
 
 
 @dataclass
@@ -74,7 +73,8 @@ def _amount(text: str, found: dict[str, Any]) -> Answer:
         if period is not None:
             amount, per = period
             value = amount / 12 if per == "year" else amount
-    if value is None and parsing.normalise(text).strip(" .!") in ZERO_ANSWERS:
+    normalised = parsing.normalise(text).strip(" .!")
+    if value is None and ZERO_ANSWER.search(normalised) and not re.search(r"\d", normalised):
         value = 0.0
     if value is None or not 0 <= value <= MAX_MONTHLY_AMOUNT:
         return Answer()
@@ -96,7 +96,9 @@ def _children_count(text: str, found: dict[str, Any]) -> tuple[int | None, list[
     count = as_number(found.get("number"))
     if count is None:
         count = parsing.parse_count(text)
-    ages = parsing.parse_ages(text) if count else []
+    # Ages only when the message speaks of years or months (« 2 enfants de 4 et 9 ans »), not « 2 ».
+    said_ages = re.search(r"\b(ans?|mois|bebes?)\b", parsing.normalise(text))
+    ages = parsing.parse_ages(text) if count and said_ages else []
     return (int(count) if count is not None else None), ages
 
 

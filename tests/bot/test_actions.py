@@ -173,3 +173,4 @@ async def test_an_answer_wins_over_a_digression_intent(dispatcher):
                            entities=[{"entity": "life_event", "value": "parent_seul"}], active_loop="screening_form")
     events = slot_events(await ValidateScreeningForm().run(dispatcher, tracker, DOMAIN))
     assert events["couple"] is False and events["children"] == 2
+

@@ -74,3 +74,19 @@ def test_button_payload_entities_come_first():
     assert answer.value is True and answer.also == {"children": 0}
     housing = interpret("housing_status", "", entities=[{"entity": "housing_status", "value": "foyer"}])
     assert housing.value == "foyer"
+
+
+@pytest.mark.parametrize("text", ["non rien du tout", "je touche rien", "non", "aucune", "rien de rien"])
+def test_a_plain_no_to_how_much_means_zero(text):
+    assert interpret("alimony", text).value == 0.0
+
+
+@pytest.mark.parametrize("text", ["pas beaucoup", "bof", "ça dépend"])
+def test_vague_amounts_are_not_zero(text):
+    assert not interpret("salary", text).understood
+
+
+def test_a_bare_count_is_not_an_age():
+    answer = interpret("children", "1")
+    assert answer.value == 1 and answer.also == {}
+    assert interpret("children", "2 enfants de 4 et 9 ans").also == {"children_ages": [4, 9]}

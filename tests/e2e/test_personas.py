@@ -51,7 +51,7 @@ PERSONAS = [
      household("54357", "heberge", 0, [adult(19, "inactif")])),
     (Persona("disabled man, no work", "bonjour",
              {"age": "45", "couple": "je vis seul sans enfant", "commune": "Lunéville", "housing_status": "je loue",
-              "rent": "400", "activity": "je ne travaille pas", "other_income": "0",
+              "rent": "400", "activity": "je fais rien", "other_income": "0",
               "disability": "oui 80%"}),
      household("54329", "locataire", 400, [adult(45, "inactif", disability_rate=0.8)])),
     (Persona("unsure of his figures", "c'est pas pour moi ces trucs",
