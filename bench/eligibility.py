@@ -342,6 +342,18 @@ def main() -> None:
         write_docs(table, args, load_before, load_after, len(naive), len(payloads))
 
 
+ANALYSIS = """Where the time goes. One simulation costs about the same whatever the number of households in
+it (in process: about 90 ms for 1, 105 ms for 64, 150 ms for 256): it is OpenFisca evaluating the
+~1,200 (variable, month) values the 16 benefits need, mostly core bookkeeping rather than arithmetic
+(see `api/eligibility/speed.py` and `shortcuts.py` for what was cut: from 0.45 s to 0.09 s). With 64
+clients that each wait for their answer, one cycle is a simulation of 64 households plus the HTTP
+round trip of 64 answers and 64 new requests in the same process (FastAPI and uvicorn cost about
+0.35 ms a request, our validation and answer 0.2 ms): about 150 ms, hence about 350-400 households/s
+on one CPU. Reaching 500/s needs either a 64-household simulation under about 80 ms, or the HTTP work
+on another CPU; two uvicorn workers do not help on this 2-CPU machine while the load generator runs
+on it too (each simulation then takes twice as long)."""
+
+
 def write_docs(table: list[str], args, load_before, load_after, naive_count: int, count: int) -> None:  # noqa: ANN001
     path = ROOT / "docs" / "benchmarks.md"
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
@@ -366,6 +378,8 @@ def write_docs(table: list[str], args, load_before, load_after, naive_count: int
         "at a time (httpx tops out near 140 requests/s here). Micro-batching merges what arrives "
         "within `eligibility_batch_window_ms` (and the returning wave of clients) into one vectorised "
         "simulation. The second throughput line runs `uvicorn --workers 2`.",
+        "",
+        ANALYSIS,
         "",
     ])
     pattern = re.compile(r"## Eligibility service\n.*?(?=\n## |\Z)", re.S)
