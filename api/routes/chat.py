@@ -10,9 +10,10 @@ from fastapi.responses import JSONResponse
 from api.conversations import SOURCE_PATTERN, ConversationNotFound, ConversationService
 from api.core.errors import RASA_STARTING, error
 from api.rasa_client import RasaUnavailable
-from channels.render import WEB
+from channels.web_adapter import WebAdapter
 
 router = APIRouter(prefix="/api/chat", tags=["chat"])
+WEB_CHANNEL = WebAdapter()
 
 
 async def _json_body(request: Request) -> dict[str, Any] | None:
@@ -72,7 +73,9 @@ async def post_message(conversation_id: str, request: Request) -> JSONResponse:
         return error(404, "Cette conversation n'existe pas ou a été effacée. Rechargez la page pour recommencer.",
                      "Unknown or erased conversation.")
     try:
-        turn = await service.handle_once(conversation, WEB, client_id, text=text, payload=payload)
+        inbound = WEB_CHANNEL.normalise(conversation.id, body)
+        turn = await service.handle_once(conversation, WEB_CHANNEL.capabilities, client_id,
+                                         text=inbound.text, payload=inbound.payload)
     except ValueError:
         return error(422, "Ce bouton n'est pas reconnu. Écrivez votre réponse avec vos mots.",
                      "Unknown payload.")
