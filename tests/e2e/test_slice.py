@@ -60,3 +60,12 @@ def test_the_chat_answers_a_greeting_in_french(client: httpx.Client):
     session, opening = ChatSession.open(client)
     reply = session.say("bonjour")
     assert any("Bonjour" in m["text"] for m in reply)
+
+
+def test_why_not_the_rsa_explains_the_estimate(client: httpx.Client):
+    played = SLICE.play(client)
+    reply = played.say("pourquoi pas le RSA ?")
+    text = " ".join(m["text"] for m in reply)
+    assert text.startswith("Le RSA :"), text
+    assert "ressources" in text.lower() or "revenus" in text.lower(), text
+    assert "garantit un revenu minimum" not in text  # an explanation, not the definition
