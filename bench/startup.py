@@ -2,6 +2,7 @@
 
     .venv-svc/bin/python bench/startup.py            # warm: environments and model already cached
     .venv-svc/bin/python bench/startup.py --cold     # cold: fresh clone, empty cache, no pip cache
+    python bench/startup.py --cold --cache ~/.cache/tzn   # on a new machine: cold, and fills the real cache
 
 Runs `make run` in a clone of this repository, polls the chat API until it answers a greeting in
 French, measures the resident memory (RSS) of Rasa, the action server and the API, then sends
@@ -59,7 +60,7 @@ def role_of(process: psutil.Process) -> str | None:
     return None
 
 
-def measure(cold: bool, timeout: float) -> dict[str, object]:
+def measure(cold: bool, timeout: float, cache: Path | None = None) -> dict[str, object]:
     workdir = Path(tempfile.mkdtemp(prefix="tzn-bench-"))
     clone = workdir / "clone"
     subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
@@ -67,7 +68,9 @@ def measure(cold: bool, timeout: float) -> dict[str, object]:
     port = free_port()
     env.update(API_PORT=str(port), PUBLIC_BASE_URL=f"http://127.0.0.1:{port}")
     if cold:
-        env["TZN_CACHE"] = str(workdir / "cache")
+        if cache and cache.exists() and any(cache.iterdir()):
+            raise SystemExit(f"{cache} is not empty: a cold start needs an empty cache")
+        env["TZN_CACHE"] = str(cache or workdir / "cache")
         env["PIP_NO_CACHE_DIR"] = "1"
     url = f"http://127.0.0.1:{port}"
     started = time.monotonic()
@@ -121,11 +124,12 @@ def main() -> None:
     parser.add_argument("--both", action="store_true", help="cold then warm")
     parser.add_argument("--timeout", type=float, default=3600)
     parser.add_argument("--write", action="store_true")
+    parser.add_argument("--cache", type=Path, help="cold run: this (empty) cache instead of a temporary one")
     args = parser.parse_args()
     runs = [("cold", True), ("warm", False)] if args.both else [("cold" if args.cold else "warm", args.cold)]
     rows = []
     for name, cold in runs:
-        result = measure(cold, args.timeout)
+        result = measure(cold, args.timeout, args.cache.expanduser() if args.cache else None)
         print(f"{name}: {result['seconds']:.0f} s to « {result['greeting'][:50]}… »; "
               f"RSS {result['memory']}; left behind: {result['left_behind']}", file=sys.stderr)
         rows.append((name, result))
