@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
@@ -19,24 +18,14 @@ from actions.forms import REQUESTED_SLOT, QuestionForm, intent_of
 from actions.messages import render_text, say, texts
 from actions.screening_plan import UNKNOWN
 from knowledge import load
+from knowledge.french import PARIS, WEEKDAYS, spoken_date as when
 from nlu import parsing
 
-PARIS = ZoneInfo("Europe/Paris")
 NONE = "none"  # a question that needs no answer any more (no slot, no reminder wanted)
-WEEKDAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
-MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-          "novembre", "décembre"]
 MOVE_WORDS = re.compile(r"\b(deplac|change|decal|report|autre (jour|date|creneau)|plus tard)")
 CALLBACK_WORDS = re.compile(r"\b(rappel|rapel|appelez|appeler|telephon)")
 BOOKING_SLOTS = ("commune", "handover_consent", "appointment_slot", "phone")
 CALLBACK_SLOTS = ("commune", "callback_times", "phone")
-
-
-def when(iso: str) -> str:
-    """« mercredi 3 décembre à 9h30 », in Paris time."""
-    moment = datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(PARIS)
-    minutes = f"{moment.minute:02d}" if moment.minute else ""
-    return f"{WEEKDAYS[moment.weekday()]} {moment.day} {MONTHS[moment.month - 1]} à {moment.hour}h{minutes}"
 
 
 def channel_of(tracker: Tracker) -> str:
