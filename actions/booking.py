@@ -15,7 +15,7 @@ from rasa_sdk.types import DomainDict
 from actions.answers import Answer, interpret, parse_phone
 from actions.clients import api
 from actions.forms import REQUESTED_SLOT, QuestionForm, intent_of
-from actions.messages import render_text, say, texts
+from actions.messages import benefit_texts, render_text, say, texts
 from actions.screening_plan import UNKNOWN
 from knowledge import load
 from knowledge.french import PARIS, WEEKDAYS, spoken_date as when
@@ -35,6 +35,29 @@ def channel_of(tracker: Tracker) -> str:
             if channel:
                 return channel
     return "web"
+
+
+def handover_notes(tracker: Tracker) -> dict[str, list[str]]:
+    """The worries voiced and the benefits asked about, as labels for the social worker (the person's
+    own words are not kept)."""
+    labels = load("handover")
+    worries: list[str] = []
+    questions: list[str] = []
+    for event in tracker.events:
+        if event.get("event") != "user":
+            continue
+        data = event.get("parse_data") or {}
+        intent = (data.get("intent") or {}).get("name")
+        if intent in labels["worries"] and labels["worries"][intent] not in worries:
+            worries.append(labels["worries"][intent])
+        if intent == "ask_benefit_info":
+            for entity in data.get("entities") or []:
+                name = (benefit_texts(entity.get("value")) or {}).get("short_name") if entity.get(
+                    "entity") == "benefit" else None
+                line = labels["question"].format(benefit=name) if name else None
+                if line and line not in questions:
+                    questions.append(line)
+    return {"worries": worries, "questions": questions}
 
 
 def national_contact() -> str:
@@ -259,7 +282,8 @@ class ActionBook(Action):
         share = tracker.get_slot("handover_consent") is True
         try:
             booked = await api.book(tracker.sender_id, channel_of(tracker), chosen["id"], share,
-                                    phone if phone not in (None, NONE, UNKNOWN) else None)
+                                    phone if phone not in (None, NONE, UNKNOWN) else None,
+                                    handover_notes(tracker) if share else None)
         except api.SlotTaken:
             say(dispatcher, "booking_slot_taken")
             return [SlotSet("appointment_slot", None), SlotSet("offered_slots", None),

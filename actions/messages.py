@@ -19,6 +19,11 @@ def texts() -> dict[str, Any]:
     return load("texts")
 
 
+def benefit_texts(benefit_id: str) -> dict[str, Any]:
+    """The entry of knowledge/benefits.yml for a benefit id ({} when unknown)."""
+    return load("benefits").get(benefit_id) or {}
+
+
 def render_text(key: str, **values: Any) -> str:
     """The text named `key`, with its {placeholders} filled; it starts with a capital letter."""
     template = texts()[key]["text"]

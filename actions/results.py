@@ -11,11 +11,11 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.booking import channel_of
 from actions.clients import api
 from actions.household import build_household, summary
-from actions.messages import euros, render_text, say, say_text, signal
+from actions.messages import benefit_texts, euros, render_text, say, say_text, signal
 from actions.screening import current_answers
-from knowledge import load
 from nlu import parsing
 
 log = logging.getLogger(__name__)
@@ -29,11 +29,6 @@ DEPENDS_ON = {
     "adults[1].age": "l'âge de votre conjoint", "adults[0].disability_rate": "votre taux de handicap",
     "single_parent_recent": "la date de votre séparation", "adults[0].activity": "votre activité",
 }
-
-
-def benefit_texts(benefit_id: str) -> dict[str, Any]:
-    benefits = load("benefits")
-    return benefits.get(benefit_id) or {}
 
 
 def _who(benefit_id: str, fallback: dict[str, Any] | None = None) -> str:
@@ -109,6 +104,11 @@ class ActionEstimate(Action):
                  "yearly_amount": b.get("yearly_amount"), "range": b.get("range")}
                 for b in result.get("benefits", []) if b.get("status") != "not_eligible"]
         signal(dispatcher, "estimate", household=summary(answers), benefits=kept, monthly_total=round(total, 2))
+        if tracker.get_slot("consent"):
+            try:      # one message in 7 days, « Avez-vous pu faire la demande ? », unless they book
+                await api.follow_up(tracker.sender_id, channel_of(tracker))
+            except api.ApiError as error:
+                log.warning("Follow-up not scheduled: %s", type(error).__name__)
         estimate = {"benefits": [{"id": b["id"], "status": b["status"], "why": b.get("why"),
                                   "name": _name(b)} for b in result.get("benefits", [])]}
         return [SlotSet("estimate", estimate), SlotSet("offer", "appointment")]

@@ -22,6 +22,7 @@ NANCY = {"code": "54395", "name": "Nancy"}
 class FakeApi:
     def __init__(self, territory=True, taken=False):
         self.territory_found, self.taken, self.booked, self.cancelled = territory, taken, [], []
+        self.notes, self.follow_ups = [], []
 
     async def territory(self, commune):
         if self.territory_found:
@@ -31,10 +32,11 @@ class FakeApi:
     async def slots(self, commune, after=None, limit=3):
         return {"slots": SLOTS if after is None else SLOTS[1:]}
 
-    async def book(self, person_id, channel, slot_id, share, phone):
+    async def book(self, person_id, channel, slot_id, share, phone, notes=None):
         if self.taken:
             raise booking.api.SlotTaken("full")
         self.booked.append((person_id, channel, slot_id, share, phone))
+        self.notes.append(notes)
         return {"id": "a1", "start": SLOTS[0]["start"], "place": {**SLOTS[0]["place"], "access": "Tram 1"},
                 "what_to_bring": ["une pièce d'identité", "un RIB"]}
 
@@ -124,10 +126,25 @@ async def test_the_summary_is_shared_only_after_a_yes(dispatcher, fake_api):
     tracker = make_tracker({"consent": True, "commune": NANCY, "appointment_slot": SLOTS[0],
                             "handover_consent": False, "phone": "none"}, events=web_events())
     await ActionBook().run(dispatcher, tracker, {})
-    assert fake_api.booked == [("test-person", "web", "s1", False, None)]
+    assert fake_api.booked == [("test-person", "web", "s1", False, None)] and fake_api.notes == [None]
     text = "\n".join(m["text"] for m in sent(dispatcher))
     assert "Mercredi 2 décembre à 9h" in text or "mercredi 2 décembre à 9h" in text
     assert "pièce d'identité" in text and "annuler" in text and "Tram 1" in text
+
+
+async def test_a_shared_summary_carries_worries_and_questions_as_labels_only(dispatcher, fake_api):
+    said = [{"event": "user", "text": "j'ai peur de devoir rembourser la CAF", "metadata": {"channel": "sms"},
+             "parse_data": {"intent": {"name": "objection_controle"}, "entities": []}},
+            {"event": "user", "text": "c'est quoi l'aspa", "metadata": {"channel": "sms"},
+             "parse_data": {"intent": {"name": "ask_benefit_info"},
+                            "entities": [{"entity": "benefit", "value": "aspa"}]}}]
+    tracker = make_tracker({"consent": True, "commune": NANCY, "appointment_slot": SLOTS[0],
+                            "handover_consent": True}, events=said)
+    await ActionBook().run(dispatcher, tracker, {})
+    notes = fake_api.notes[0]
+    assert notes["worries"] == ["Peur des contrôles, ou de devoir rembourser."]
+    assert len(notes["questions"]) == 1 and "ASPA" in notes["questions"][0].upper()
+    assert "rembourser la CAF" not in str(notes)
 
 
 async def test_a_slot_taken_meanwhile_offers_the_others(dispatcher, fake_api):
