@@ -67,6 +67,7 @@ class Settings(BaseSettings):
 
     # Knowledge (texts, benefits, territories).
     knowledge_dir: Path = ROOT / "knowledge"
+    territories_dir: Path = ROOT / "knowledge" / "territories"
 
     # Retention of personal data, in days.
     retention_days: int = Field(default=90, ge=1)
