@@ -10,9 +10,10 @@ from typing import Any
 
 from sqlmodel import Session, delete, select
 
+from api.booking import service as booking
 from api.core.db import Database
 from api.core.security import Pseudonymiser, new_conversation_id
-from api.models import ConsentRecord, Conversation, EstimateRecord, utcnow
+from api.models import ConsentRecord, Conversation, EstimateRecord, OutboxMessage, utcnow
 from api.rasa_client import RasaClient, RasaUnavailable
 from channels.messages import BotTurn
 from channels.render import WEB, Capabilities, open_choices, render
@@ -219,6 +220,9 @@ def _apply_control(session: Session, conversation_id: str, person_id: str, contr
 
 
 def _erase(session: Session, person_id: str) -> None:
+    reminders = booking.erase(session, person_id, utcnow())
+    if reminders:       # reminders by SMS to a number given on the web: another pseudonym, same person
+        session.exec(delete(OutboxMessage).where(OutboxMessage.id.in_(reminders)))
     for table in (EstimateRecord, ConsentRecord, Conversation):
         session.exec(delete(table).where(table.person_id == person_id))
     session.commit()

@@ -13,6 +13,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.booking.reminders import Reminders
+from api.booking.service import BookingService
 from api.conversations import ConversationService
 from api.core.config import Settings, get_settings
 from api.core.db import Database
@@ -20,10 +22,12 @@ from api.core.errors import error
 from api.core.security import Pseudonymiser
 from api.eligibility.service import EligibilityService
 from api.rasa_client import RasaClient
-from api.routes import chat, eligibility, health
+from api.routes import chat, eligibility, health, internal, staff
+from api.territories import Territories
 from channels.base import channel_routers
 from channels.runtime import ChannelRuntime
 from channels.web import router as web
+from knowledge import load
 
 log = logging.getLogger("api")
 
@@ -48,6 +52,7 @@ def create_app(settings: Settings | None = None, *, announce: bool = False,
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        territories = Territories.load(settings.territories_dir)   # a broken file stops here, naming file and line
         db = Database(settings.database_url)
         await asyncio.to_thread(db.migrate)
         rasa = RasaClient(settings.rasa_url, settings.rasa_timeout_seconds, transport=rasa_transport)
@@ -60,6 +65,10 @@ def create_app(settings: Settings | None = None, *, announce: bool = False,
             db, rasa, Pseudonymiser(settings.pseudonym_key), settings.rasa_ready_wait_seconds)
         channels = app.state.channels = ChannelRuntime(settings, db, app.state.conversations)
         app.state.outbox = channels.outbox   # SMS and Telegram outbound; reminders enqueue here too
+        app.state.territories = territories
+        app.state.booking = BookingService(db, territories)
+        app.state.reminders = Reminders(channels.outbox, app.state.booking)
+        app.state.contacts = load("contacts")
         await channels.start()
         loading = (asyncio.create_task(asyncio.to_thread(eligibility_service.start))
                    if settings.eligibility_load else None)
@@ -89,7 +98,8 @@ def create_app(settings: Settings | None = None, *, announce: bool = False,
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException):  # noqa: ANN202
-        messages = {404: "Cette page n'existe pas.", 405: "Cette méthode n'est pas acceptée ici."}
+        messages = {401: "Il faut être identifié pour cela.", 404: "Cette page n'existe pas.",
+                    405: "Cette méthode n'est pas acceptée ici."}
         return error(exc.status_code, messages.get(exc.status_code, "La demande n'a pas abouti."), str(exc.detail))
 
     @app.exception_handler(Exception)
@@ -100,6 +110,8 @@ def create_app(settings: Settings | None = None, *, announce: bool = False,
     app.include_router(health.router)
     app.include_router(eligibility.router)
     app.include_router(chat.router)
+    app.include_router(internal.router)
+    app.include_router(staff.router)
     app.include_router(web.router)
     for router in channel_routers():   # /webhooks/twilio, /webhooks/telegram
         app.include_router(router)

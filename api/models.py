@@ -97,3 +97,48 @@ class OutboxMessage(SQLModel, table=True):
     content_enc: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     provider_message_id: str | None = Field(default=None, max_length=64, index=True)
     last_error: str | None = Field(default=None, max_length=64)
+
+
+# -- rendez-vous des droits (api/booking/) ------------------------------------------------------------
+BOOKED, CANCELLED, HONOURED, MISSED = "booked", "cancelled", "honoured", "missed"
+
+
+class Appointment(SQLModel, table=True):
+    """A seat in one slot of a territory's schedule. `seat` is unique per slot and set to NULL when the
+    appointment is cancelled: the database itself refuses a double booking of the same seat.
+
+    The number or chat id for reminders is kept encrypted only until the appointment has passed. The
+    summary is stored only after the person said yes to sharing it (`share_summary`)."""
+
+    __table_args__ = (UniqueConstraint("slot_id", "seat", name="uq_appointment_seat"),)
+
+    id: str = Field(primary_key=True, max_length=32)
+    person_id: str = Field(max_length=64, index=True)
+    channel: str = Field(max_length=16)
+    territory_id: str = Field(max_length=64, index=True)
+    place_id: str = Field(max_length=64, index=True)
+    slot_id: str = Field(max_length=160, index=True)
+    seat: int | None = None
+    start: datetime = Field(index=True)
+    end: datetime
+    status: str = Field(default=BOOKED, max_length=16, index=True)
+    share_summary: bool = False
+    summary: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    reminder_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class CallbackRequest(SQLModel, table=True):
+    """« Rappelez-moi »: a person to call back, in the staff queue. The number is encrypted and wiped
+    once the call is done."""
+
+    id: str = Field(primary_key=True, max_length=32)
+    person_id: str = Field(max_length=64, index=True)
+    channel: str = Field(max_length=16)
+    territory_id: str = Field(max_length=64, index=True)
+    preferred_times: str = Field(max_length=200)
+    phone_enc: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    status: str = Field(default="open", max_length=16, index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    done_at: datetime | None = None

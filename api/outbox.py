@@ -18,7 +18,7 @@ Enqueue (any feature, e.g. appointment reminders)::
 - Nothing is sent to a stopped conversation (STOP), except the confirmation of the person's own STOP
   or erasure (`confirmation=True`).
 - Statuses: pending -> sent (accepted by the provider) -> delivered (status callback, or at once for
-  Telegram), or failed, or expired.
+  Telegram), or failed, or expired, or cancelled (`cancel()`: a reminder of a cancelled appointment).
 - Several API processes may run a worker: a row is claimed (locked_until) before it is sent. A crash
   between the provider's answer and the database update may send a message twice (at least once).
 """
@@ -45,7 +45,8 @@ from channels.messages import BotMessage
 log = logging.getLogger(__name__)
 
 PENDING, SENT, DELIVERED, FAILED, EXPIRED = "pending", "sent", "delivered", "failed", "expired"
-TERMINAL = (DELIVERED, FAILED, EXPIRED)
+CANCELLED = "cancelled"                  # withdrawn before it left (a reminder of a cancelled appointment)
+TERMINAL = (DELIVERED, FAILED, EXPIRED, CANCELLED)
 LEASE = timedelta(minutes=2)             # time a worker has to deliver a row it claimed
 SENT_ADDRESS_KEPT = timedelta(days=2)    # a status callback that never comes does not keep a number
 INBOUND_KEPT = timedelta(days=7)         # provider ids kept for deduplication
@@ -59,7 +60,7 @@ PROVIDER_STATUSES = {
     "delivered": DELIVERED, "read": DELIVERED,
     "undelivered": FAILED, "failed": FAILED, "canceled": FAILED,
 }
-_RANK = {PENDING: 0, SENT: 1, DELIVERED: 2, FAILED: 2, EXPIRED: 2}
+_RANK = {PENDING: 0, SENT: 1, DELIVERED: 2, FAILED: 2, EXPIRED: 2, CANCELLED: 2}
 
 
 class Outbox:
@@ -123,6 +124,12 @@ class Outbox:
         """True while a message due for this recipient has not left yet (an answer sent some other
         way now would overtake it)."""
         return await self.db.run(_has_unsent, channel, person_id, self.clock())
+
+    async def cancel(self, ids: Sequence[int] = (), *, channel: str | None = None,
+                     person_id: str | None = None, kind: str | None = None) -> int:
+        """Withdraw messages that have not left yet: by id, or every pending one of a recipient and
+        kind (a follow-up made pointless by a booking). Returns how many were withdrawn."""
+        return await self.db.run(_cancel, list(ids), channel, person_id, kind, self.clock())
 
     async def forget(self, channel: str, person_id: str) -> None:
         """Erasure: drop everything queued or kept for this recipient."""
@@ -377,6 +384,21 @@ def _record_status(session: Session, channel: str, provider_id: str, status: str
         session.add(row)
         session.commit()
     return True
+
+
+def _cancel(session: Session, ids: list[int], channel: str | None, person_id: str | None, kind: str | None,
+            now: datetime) -> int:
+    if ids:
+        which = OutboxMessage.id.in_(ids)
+    elif channel and person_id and kind:
+        which = and_(OutboxMessage.channel == channel, OutboxMessage.person_id == person_id,
+                     OutboxMessage.kind == kind)
+    else:
+        return 0
+    result = session.execute(update(OutboxMessage).where(which, OutboxMessage.status == PENDING).values(
+        status=CANCELLED, address_enc=None, content_enc=None, finished_at=now, locked_until=None))
+    session.commit()
+    return result.rowcount or 0
 
 
 def _forget(session: Session, channel: str, person_id: str) -> None:

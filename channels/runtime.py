@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -41,11 +43,40 @@ log = logging.getLogger(__name__)
 Work = Callable[[], Awaitable[tuple[list[BotMessage], bool]]]
 
 
-def text_message(name: str) -> BotMessage:
-    """A message of knowledge/texts by name, channel-neutral."""
+def text_message(name: str, **values: str) -> BotMessage:
+    """A message of knowledge/texts by name, channel-neutral, its {placeholders} filled with `values`."""
     entry = load("texts")[name]
     buttons = tuple(Button(str(b["title"]), str(b["payload"])) for b in entry.get("buttons") or [])
-    return BotMessage(text=str(entry["text"]).strip(), buttons=buttons, ask=entry.get("ask"))
+    text = str(entry["text"]).strip()
+    if values:
+        text = text.format_map(values)
+    return BotMessage(text=text, buttons=buttons, ask=entry.get("ask"))
+
+
+class AddressBook:
+    """The number or chat id behind each pseudonym seen recently, in memory only (never stored, never
+    logged): the API needs it when a conversation books a reminder or asks to be called back."""
+
+    def __init__(self, keep: timedelta = timedelta(hours=6), size: int = 20000):
+        self.keep = keep
+        self.size = size
+        self._seen: OrderedDict[tuple[str, str], tuple[str, datetime]] = OrderedDict()
+
+    def remember(self, channel: str, person_id: str, address: str) -> None:
+        key = (channel, person_id)
+        self._seen.pop(key, None)
+        self._seen[key] = (address, utcnow())
+        while len(self._seen) > self.size:
+            self._seen.popitem(last=False)
+
+    def get(self, channel: str, person_id: str) -> str | None:
+        found = self._seen.get((channel, person_id))
+        if found is None or utcnow() - found[1] > self.keep:
+            return None
+        return found[0]
+
+    def forget(self, channel: str, person_id: str) -> None:
+        self._seen.pop((channel, person_id), None)
 
 
 @dataclass
@@ -84,6 +115,7 @@ class ChannelRuntime:
             backoff_max_seconds=settings.outbox_backoff_max_seconds, retention_days=settings.retention_days)
         self._lanes: dict[tuple[str, str], _Lane] = {}
         self._tasks: set[asyncio.Task] = set()
+        self.addresses = AddressBook()
 
     @property
     def ready(self) -> bool:
@@ -119,6 +151,7 @@ class ChannelRuntime:
         """Handle one normalised message; the answer to give inline (may be empty)."""
         channel = adapter.name
         person_id = self.conversations.pseudonymiser.pseudonym(channel, inbound.address)
+        self.addresses.remember(channel, person_id, inbound.address)
         keyword = inbound.keyword.value if inbound.keyword else None
         claimed, previous = await self.db.run(_claim_event, channel, inbound.event_id, person_id, keyword)
         if not claimed:

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import uuid
+import tempfile
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -17,53 +18,15 @@ from api.core.db import Database
 from api.core.security import Vault
 from api.models import Conversation, OutboxMessage
 from api.outbox import Outbox
-from channels.base import ChannelAdapter, Delivered, DeliveryError, Outgoing
-from channels.messages import BotMessage
+from channels.base import ChannelAdapter, DeliveryError, Outgoing
 from channels.gsm7 import segments
-from channels.render import SMS
-from channels.sms.adapter import SmsAdapter
+from channels.messages import BotMessage
 from channels.telegram.adapter import TelegramAdapter
 from tests.fakes.telegram import BOT_TOKEN, FakeTelegram
+from tests.svc import support
+from tests.svc.support import T0, Clock, Recorder
 
-T0 = datetime(2026, 11, 22, 9, 0, 0, tzinfo=timezone.utc)
 NUMBER = "+33612345678"
-POSTGRES = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
-
-
-class Clock:
-    def __init__(self, now: datetime = T0):
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-
-class Recorder(ChannelAdapter):
-    """An SMS-like adapter that records what it delivers and fails on demand."""
-
-    capabilities = SMS
-    fit = SmsAdapter.fit                      # SMS packing: ≤ 2 segments each
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, str]] = []
-        self.failures: dict[str, list[DeliveryError]] = {}
-
-    def fail(self, text: str, error: DeliveryError, times: int = 1) -> None:
-        """The next `times` attempts to send `text` raise `error`."""
-        self.failures.setdefault(text, []).extend([error] * times)
-
-    async def deliver(self, address: str, message: Outgoing) -> Delivered:
-        await asyncio.sleep(0)
-        if self.failures.get(message.text):
-            raise self.failures[message.text].pop(0)
-        self.sent.append((address, message.text))
-        return Delivered(f"id-{len(self.sent)}")
-
-    def texts(self, address: str | None = None) -> list[str]:
-        return [text for to, text in self.sent if address is None or to == address]
 
 
 @pytest.fixture
@@ -289,24 +252,14 @@ async def test_status_reports_only_move_forward(db, vault):
 # -- PostgreSQL ----------------------------------------------------------------------------------------------
 @pytest.fixture
 def postgres_db() -> Iterator[Database]:
-    """A fresh PostgreSQL database (created and dropped here), or a skip when the server is absent."""
-    admin = sa.create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            name = f"tzn_outbox_{uuid.uuid4().hex[:8]}"
-            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    except Exception as error:  # noqa: BLE001
-        admin.dispose()
-        pytest.skip(f"PostgreSQL is not reachable at {POSTGRES} ({type(error).__name__})")
-    database = Database(POSTGRES.rsplit("/", 1)[0] + f"/{name}")
-    try:
-        database.migrate()
-        yield database
-    finally:
-        database.dispose()
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
+    """A fresh PostgreSQL database, or a skip when the server is absent."""
+    with support.database_url("postgresql", Path(tempfile.gettempdir()), "tzn_outbox") as url:
+        database = Database(url)
+        try:
+            database.migrate()
+            yield database
+        finally:
+            database.dispose()
 
 
 @pytest.mark.postgres

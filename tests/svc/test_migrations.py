@@ -1,8 +1,8 @@
-"""Migration 0002 (inbound deduplication and outbox) applies, reverts and applies again on SQLite and
-on PostgreSQL (skipped with the reason when no PostgreSQL server answers), and matches the models."""
+"""Migrations apply, revert and apply again on SQLite and on PostgreSQL (skipped with the reason when
+no PostgreSQL server answers), and the migrated schema matches the models exactly: 0002 (inbound
+deduplication and outbox), 0003 (appointments and call-backs)."""
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -14,29 +14,25 @@ from sqlmodel import SQLModel
 
 import api.models  # noqa: F401  (registers the tables)
 from api.core.db import Database, alembic_config
+from tests.svc import support
+from tests.svc.support import BOTH
 
-POSTGRES = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
 
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(params=BOTH)
 def database_url(request, tmp_path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/migrations.db"
-        return
-    admin = sa.create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
-    name = f"tzn_migrations_{uuid.uuid4().hex[:8]}"
-    try:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    except Exception as error:  # noqa: BLE001
-        admin.dispose()
-        pytest.skip(f"PostgreSQL is not reachable at {POSTGRES} ({type(error).__name__})")
-    try:
-        yield POSTGRES.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with support.database_url(request.param, tmp_path, "tzn_migrations") as url:
+        yield url
+
+
+def test_0003_applies_reverts_and_applies_again(database_url):
+    Database(database_url).migrate()
+    assert {"appointment", "callbackrequest"} <= tables(database_url)
+    config = alembic_config(database_url)
+    command.downgrade(config, "0002")
+    assert not {"appointment", "callbackrequest"} & tables(database_url)
+    assert "outboxmessage" in tables(database_url)
+    command.upgrade(config, "head")
+    assert {"appointment", "callbackrequest"} <= tables(database_url)
 
 
 def tables(url: str) -> set[str]:
@@ -64,12 +60,13 @@ def test_the_migrated_schema_matches_the_models(database_url):
     try:
         with database.engine.connect() as connection:
             differences = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
-        ours = [d for d in differences if "inboundmessage" in str(d) or "outboxmessage" in str(d)]
-        assert ours == []
+        assert differences == []
         inspector = sa.inspect(database.engine)
         unique = {c["name"]: c["column_names"] for c in inspector.get_unique_constraints("outboxmessage")}
         assert unique["uq_outbox_sequence"] == ["channel", "person_id", "sequence"]
         unique = {c["name"]: c["column_names"] for c in inspector.get_unique_constraints("inboundmessage")}
         assert unique["uq_inbound_provider_id"] == ["channel", "provider_id"]
+        unique = {c["name"]: c["column_names"] for c in inspector.get_unique_constraints("appointment")}
+        assert unique["uq_appointment_seat"] == ["slot_id", "seat"]
     finally:
         database.dispose()

@@ -1,0 +1,1 @@
+"""Rendez-vous des droits: slots, bookings, reminders, call-backs (see service.py)."""

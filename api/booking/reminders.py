@@ -1,0 +1,57 @@
+"""Messages sent later, through the outbox, on the person's own channel: the appointment reminders
+(48 h before and on the morning of the day) and the follow-up 7 days after a result.
+
+Each has a `not_after`: the outbox never sends it late. A reminder is never sent after its slot
+has started, and cancelling the appointment withdraws its reminders.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from api.booking.service import FOLLOW_UP_AFTER, BookingService, Reach
+from api.outbox import Outbox
+from api.territories import Slot
+from channels.runtime import text_message
+from knowledge.french import spoken_date
+
+log = logging.getLogger(__name__)
+FOLLOW_UP_VALID = timedelta(days=2)    # a follow-up that could not leave within 2 days is dropped
+FOLLOW_UP = "follow_up"
+
+
+class Reminders:
+    def __init__(self, outbox: Outbox, booking: BookingService):
+        self.outbox = outbox
+        self.booking = booking
+
+    async def _queue(self, to: Reach, kind: str, not_before: datetime, not_after: datetime, **values: str) -> list[int]:
+        try:
+            return await self.outbox.enqueue(to.channel, to.person_id, to.address, [text_message(kind, **values)],
+                                             not_before=not_before, not_after=not_after, kind=kind)
+        except LookupError:                 # that channel is not configured here
+            log.warning("Outbox: %s not scheduled (no %s channel)", kind, to.channel)
+            return []
+
+    async def for_appointment(self, appointment_id: str, slot: Slot, to: Reach) -> list[int]:
+        """Queue the reminders still ahead for this slot; returns their outbox ids (kept with the
+        appointment, to withdraw them if it is cancelled)."""
+        values = dict(date=spoken_date(slot.start), place=slot.place.name, address=slot.place.address)
+        ids: list[int] = []
+        for kind, at in self.booking.reminder_times(slot.start):
+            ids += await self._queue(to, kind, at, slot.start, **values)
+        await self.booking.set_reminders(appointment_id, ids)
+        return ids
+
+    async def withdraw(self, ids: list[int]) -> int:
+        return await self.outbox.cancel(ids) if ids else 0
+
+    async def follow_up(self, to: Reach) -> datetime | None:
+        """One message 7 days from now; a newer result moves it, a booking withdraws it."""
+        await self.withdraw_follow_up(to.channel, to.person_id)
+        at = self.booking.clock() + FOLLOW_UP_AFTER
+        ids = await self._queue(to, FOLLOW_UP, at, at + FOLLOW_UP_VALID)
+        return at if ids else None
+
+    async def withdraw_follow_up(self, channel: str, person_id: str) -> int:
+        return await self.outbox.cancel(channel=channel, person_id=person_id, kind=FOLLOW_UP)

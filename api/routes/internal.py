@@ -1,0 +1,180 @@
+"""Internal routes for the action server (never public: the internal token is required).
+
+The action server knows a person only by their pseudonym (Rasa's sender id). For reminders on SMS
+or Telegram, the API finds the number or chat id among the addresses of recent inbound messages
+(channels.runtime.AddressBook); on the web, a phone number is given only when the person asked
+for an SMS reminder.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, Field
+
+from api.booking.reminders import Reminders
+from api.booking.service import BookingError, BookingService, Reach, SlotFull, paris_day
+from api.core.auth import bearer
+from api.core.errors import error
+from api.models import Appointment
+from api.territories import Slot
+
+log = logging.getLogger(__name__)
+router = APIRouter(prefix="/internal", include_in_schema=False)
+
+
+Internal = bearer("internal_api_token")
+
+
+def booking(request: Request) -> BookingService:
+    return request.app.state.booking
+
+
+class BookIn(BaseModel):
+    person_id: str = Field(min_length=1, max_length=64)
+    channel: str = Field(pattern="^(web|sms|telegram)$")
+    slot_id: str = Field(min_length=1, max_length=160)
+    share_summary: bool = False
+    phone: str | None = Field(default=None, pattern=r"^\+33[1-9]\d{8}$")
+    notes: dict[str, list[str]] = Field(default_factory=dict)
+
+
+class PersonIn(BaseModel):
+    person_id: str = Field(min_length=1, max_length=64)
+    channel: str | None = Field(default=None, pattern="^(web|sms|telegram)$")
+
+
+class CallbackIn(BaseModel):
+    person_id: str = Field(min_length=1, max_length=64)
+    channel: str = Field(pattern="^(web|sms|telegram)$")
+    commune: str | None = Field(default=None, max_length=5)
+    preferred_times: str = Field(default="dès que possible", max_length=200)
+    phone: str | None = Field(default=None, pattern=r"^\+33[1-9]\d{8}$")
+
+
+def appointment_json(appointment: Appointment, slot: Slot, what_to_bring: list[str],
+                     reminders: int | None = None) -> dict[str, Any]:
+    place = slot.place
+    body = {"id": appointment.id, "start": slot.start.isoformat(), "end": slot.end.isoformat(),
+            "status": appointment.status, "label": slot.label,
+            "place": {"id": place.id, "name": place.name, "address": place.address, "access": place.access,
+                      "accessibility": place.accessibility},
+            "what_to_bring": what_to_bring}
+    if reminders is not None:
+        body["reminders"] = reminders
+    return body
+
+
+def reach(request: Request, person_id: str, channel: str, phone: str | None) -> Reach | None:
+    """Where to send a reminder: the person's own SMS number or Telegram chat, or the phone given on
+    the web. None when there is no way (web without phone, or the address is no longer known)."""
+    runtime = request.app.state.channels
+    if phone:
+        return Reach("sms", runtime.conversations.pseudonymiser.pseudonym("sms", phone), phone)
+    if channel in ("sms", "telegram"):
+        address = runtime.addresses.get(channel, person_id)
+        if address:
+            return Reach(channel, person_id, address)
+    return None
+
+
+@router.get("/territory", dependencies=[Internal])
+async def territory(request: Request, commune: Annotated[str, Query(max_length=5)] = "") -> dict[str, Any]:
+    found = booking(request).territory_for(commune)
+    national = " ".join(str(request.app.state.contacts["national"]["text"]).split())
+    if found is None:
+        return {"territory": None, "contact": national}
+    return {"territory": {"id": found.id, "name": found.name, "phone": found.phone},
+            "contact": " ".join(found.contact.split())}
+
+
+@router.get("/slots", dependencies=[Internal])
+async def slots(request: Request, commune: Annotated[str, Query(max_length=5)] = "",
+                after: str | None = None, limit: Annotated[int, Query(ge=1, le=10)] = 3) -> dict[str, Any]:
+    service = booking(request)
+    found = service.territory_for(commune)
+    if found is None:
+        return {"slots": []}
+    start = None
+    if after:
+        try:
+            start = datetime.fromisoformat(after.replace("Z", "+00:00"))
+        except ValueError:
+            return error(422, "La date « after » n'est pas valide.", "after must be an ISO datetime")
+        if start.utcoffset() is None:
+            return error(422, "La date « after » doit avoir un fuseau horaire.", "after must be aware")
+    return {"slots": await service.free_slots(found, start, limit)}
+
+
+@router.post("/appointments", dependencies=[Internal], status_code=201)
+async def book(request: Request, body: BookIn) -> Any:
+    service = booking(request)
+    try:
+        appointment, slot = await service.book(body.person_id, body.channel, body.slot_id, body.share_summary,
+                                               body.notes)
+    except SlotFull as full:
+        return error(409, full.fr, full.reason)
+    except BookingError as failure:
+        return error(422, failure.fr, failure.reason)
+    territory = service.territories.get(slot.territory_id)
+    what_to_bring = list(territory.what_to_bring) if territory else []
+    reminders: Reminders = request.app.state.reminders
+    to = reach(request, body.person_id, body.channel, body.phone)
+    if to is not None and not appointment.reminder_ids:
+        appointment.reminder_ids = await reminders.for_appointment(appointment.id, slot, to)
+    await reminders.withdraw_follow_up(body.channel, body.person_id)   # a booking makes it pointless
+    return {"appointment": appointment_json(appointment, slot, what_to_bring, len(appointment.reminder_ids))}
+
+
+@router.get("/appointments/upcoming", dependencies=[Internal])
+async def upcoming(request: Request, person_id: Annotated[str, Query(max_length=64)]) -> dict[str, Any]:
+    service = booking(request)
+    found = await service.upcoming(person_id)
+    if found is None:
+        return {"appointment": None}
+    appointment, slot = found
+    territory = service.territories.get(slot.territory_id)
+    return {"appointment": appointment_json(appointment, slot, list(territory.what_to_bring) if territory else [])}
+
+
+@router.post("/appointments/{appointment_id}/cancel", dependencies=[Internal])
+async def cancel(request: Request, appointment_id: str, body: PersonIn) -> Any:
+    try:
+        appointment = await booking(request).cancel(appointment_id, body.person_id)
+    except BookingError as failure:
+        return error(404, failure.fr, failure.reason)
+    await request.app.state.reminders.withdraw(appointment.reminder_ids)
+    return {"appointment": {"id": appointment.id, "status": appointment.status}}
+
+
+@router.post("/callbacks", dependencies=[Internal], status_code=201)
+async def callback(request: Request, body: CallbackIn) -> Any:
+    service = booking(request)
+    found = service.territory_for(body.commune)
+    if found is None:
+        return error(422, "Il n'y a pas d'équipe pour cette commune.", "commune outside every territory")
+    phone = body.phone
+    if phone is None and body.channel == "sms":
+        phone = request.app.state.channels.addresses.get("sms", body.person_id)
+    vault = request.app.state.channels.vault
+    phone_enc = vault.encrypt(phone) if phone and vault is not None else None
+    row = await service.request_callback(body.person_id, body.channel, found, body.preferred_times, phone_enc)
+    return {"callback": {"id": row.id, "territory": found.id, "phone_known": phone_enc is not None}}
+
+
+@router.post("/followups", dependencies=[Internal], status_code=202)
+async def follow_up(request: Request, body: PersonIn) -> dict[str, Any]:
+    """One message 7 days after a result, unless the person books meanwhile. A newer result moves it."""
+    service = booking(request)
+    channel = body.channel or "web"
+    to = reach(request, body.person_id, channel, None)
+    if to is None:
+        return {"scheduled": False}
+    if await service.upcoming(body.person_id) is not None:
+        return {"scheduled": False}
+    at = await request.app.state.reminders.follow_up(to)
+    if at is None:
+        return {"scheduled": False}
+    return {"scheduled": True, "at": at.isoformat(), "day": paris_day(at)}
