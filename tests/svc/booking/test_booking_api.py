@@ -1,0 +1,177 @@
+"""The internal routes (for the action server) and the staff API, through the real app with its
+outbox worker, a local Twilio stand-in, and a clock the test moves."""
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from api.core.security import Pseudonymiser
+from tests.fakes import telegram as tg
+from tests.fakes import twilio as tw
+from tests.fakes.app import PSEUDONYM_KEY, Running, make_settings, running
+from tests.fakes.rasa import FakeRasa
+from tests.svc.booking.conftest import MONDAY, TERRITORY
+from tests.svc.support import Clock
+
+INTERNAL = {"Authorization": "Bearer internal-secret"}
+STAFF = {"Authorization": "Bearer staff-secret"}
+NUMBER = "+33612345678"
+TUESDAY_9 = "test_ville:centre_mardi:2026-12-01T09:00"
+THURSDAY_14 = "test_ville:marche_jeudi:2026-12-03T14:00"
+SMS_PERSON = Pseudonymiser(PSEUDONYM_KEY).pseudonym("sms", NUMBER)
+
+
+@pytest.fixture
+async def api(tmp_path: Path) -> AsyncIterator[tuple[Running, Clock, Any]]:
+    twilio, telegram = tw.FakeTwilio().start(), tg.FakeTelegram().start()
+    folder = tmp_path / "territories"
+    folder.mkdir()
+    (folder / "test_ville.yml").write_text(TERRITORY, encoding="utf-8")
+    settings = make_settings(tmp_path, twilio, telegram, territories_dir=folder,
+                             internal_api_token="internal-secret", staff_token="staff-secret")
+    clock = Clock(MONDAY)
+    try:
+        async with running(settings, FakeRasa()) as started:
+            started.app.state.booking.clock = clock
+            started.outbox.clock = clock
+            yield started, clock, twilio
+    finally:
+        twilio.stop()
+        telegram.stop()
+
+
+async def book(client, person: str, slot: str, channel: str = "sms", **extra: Any):
+    body = {"person_id": person, "channel": channel, "slot_id": slot, "share_summary": False, **extra}
+    return await client.post("/internal/appointments", json=body, headers=INTERNAL)
+
+
+async def test_internal_routes_need_the_internal_token(api):
+    running_api, _, _ = api
+    response = await running_api.client.get("/internal/territory", params={"commune": "54395"})
+    assert response.status_code == 401 and response.json()["detail"] == "Il faut être identifié pour cela."
+    wrong = await running_api.client.get("/internal/territory", params={"commune": "54395"},
+                                         headers={"Authorization": "Bearer nope"})
+    assert wrong.status_code == 401
+
+
+async def test_a_commune_finds_its_team_or_the_national_contact(api):
+    client = api[0].client
+    inside = (await client.get("/internal/territory", params={"commune": "54395"}, headers=INTERNAL)).json()
+    assert inside["territory"]["id"] == "test_ville" and "03 83 00 00 00" in inside["contact"]
+    outside = (await client.get("/internal/territory", params={"commune": "13055"}, headers=INTERNAL)).json()
+    assert outside["territory"] is None and "France Services" in outside["contact"]
+    assert (await client.get("/internal/slots", params={"commune": "13055"}, headers=INTERNAL)).json() == {"slots": []}
+
+
+async def test_slots_then_another_day(api):
+    client = api[0].client
+    first = (await client.get("/internal/slots", params={"commune": "54395"}, headers=INTERNAL)).json()["slots"]
+    assert [s["id"] for s in first][0] == TUESDAY_9 and len(first) == 3
+    later = (await client.get("/internal/slots", params={"commune": "54395", "after": first[-1]["end"]},
+                              headers=INTERNAL)).json()["slots"]
+    assert later[0]["start"] > first[-1]["end"]
+    bad = await client.get("/internal/slots", params={"commune": "54395", "after": "demain"}, headers=INTERNAL)
+    assert bad.status_code == 422 and "after" in bad.json()["detail"]
+
+
+async def test_an_sms_booking_gets_its_reminders_and_the_last_seat_is_refused_in_french(api):
+    running_api, clock, twilio = api
+    await running_api.sms(NUMBER, "bonjour")                       # the API now knows where to write
+    response = await book(running_api.client, SMS_PERSON, THURSDAY_14)
+    assert response.status_code == 201
+    appointment = response.json()["appointment"]
+    assert appointment["reminders"] == 2 and appointment["place"]["name"] == "Marché du Haut-du-Lièvre"
+    assert appointment["what_to_bring"] == ["une pièce d'identité", "un RIB"]
+    assert (await book(running_api.client, "first", TUESDAY_9)).status_code == 201
+    taken = await book(running_api.client, "someone-else", TUESDAY_9)
+    assert taken.status_code == 409 and "créneau" in taken.json()["detail"]
+    unknown = await book(running_api.client, "someone-else", "test_ville:centre_mardi:2026-12-01T09:07")
+    assert unknown.status_code == 422
+    replies = len(twilio.bodies(NUMBER))
+    clock.now = MONDAY.replace(day=1, month=12, hour=13)           # Tuesday 14:00 in Paris: 48 h before
+    await running_api.outbox.drain()
+    assert len(twilio.bodies(NUMBER)) == replies + 1 and "Rappel" in twilio.bodies(NUMBER)[-1]
+
+
+async def test_cancel_by_message_frees_the_seat_and_withdraws_the_reminders(api):
+    running_api, clock, twilio = api
+    client = running_api.client
+    await running_api.sms(NUMBER, "bonjour")
+    await book(client, SMS_PERSON, TUESDAY_9)
+    found = (await client.get("/internal/appointments/upcoming", params={"person_id": SMS_PERSON},
+                              headers=INTERNAL)).json()["appointment"]
+    assert found["id"] and found["start"].startswith("2026-12-01T08:00")
+    other = await client.post(f"/internal/appointments/{found['id']}/cancel", json={"person_id": "intruder"},
+                              headers=INTERNAL)
+    assert other.status_code == 404
+    done = await client.post(f"/internal/appointments/{found['id']}/cancel", json={"person_id": SMS_PERSON},
+                             headers=INTERNAL)
+    assert done.json()["appointment"]["status"] == "cancelled"
+    assert [r.status for r in await running_api.outbox_rows() if r.kind.startswith("reminder")] == \
+        ["cancelled"]                                                # the morning one (48 h before had passed)
+    assert (await book(client, "someone-else", TUESDAY_9)).status_code == 201
+
+
+async def test_on_the_web_a_reminder_needs_a_phone_number(api):
+    running_api, _, _ = api
+    without = (await book(running_api.client, "web-person", THURSDAY_14, channel="web")).json()["appointment"]
+    assert without["reminders"] == 0
+    with_phone = await book(running_api.client, "web-person-2", THURSDAY_14, channel="web", phone="+33700000001")
+    assert with_phone.json()["appointment"]["reminders"] == 2
+    rows = [r for r in await running_api.outbox_rows() if r.kind.startswith("reminder")]
+    assert {r.channel for r in rows} == {"sms"} and all(r.address_enc for r in rows)
+
+
+async def test_the_follow_up_is_scheduled_then_withdrawn_by_a_booking(api):
+    running_api, _, _ = api
+    client = running_api.client
+    await running_api.sms(NUMBER, "bonjour")
+    scheduled = (await client.post("/internal/followups", json={"person_id": SMS_PERSON, "channel": "sms"},
+                                   headers=INTERNAL)).json()
+    assert scheduled["scheduled"] is True and scheduled["day"] == "2026-12-07"
+    web = (await client.post("/internal/followups", json={"person_id": "web-only", "channel": "web"},
+                             headers=INTERNAL)).json()
+    assert web == {"scheduled": False}                               # no way to reach them later
+    await book(client, SMS_PERSON, THURSDAY_14)
+    assert [r.status for r in await running_api.outbox_rows() if r.kind == "follow_up"] == ["cancelled"]
+
+
+async def test_staff_see_the_day_the_shared_summary_only_and_mark_appointments(api):
+    running_api, clock, _ = api
+    client = running_api.client
+    assert (await client.get("/api/staff/appointments", params={"day": "2026-12-03"})).status_code == 401
+    shared = (await book(client, "p1", THURSDAY_14, share_summary=True,
+                         notes={"worries": ["Peur des contrôles."]})).json()["appointment"]
+    await book(client, "p2", THURSDAY_14)
+    day = (await client.get("/api/staff/appointments", params={"day": "2026-12-03", "territory": "test_ville"},
+                            headers=STAFF)).json()["appointments"]
+    assert len(day) == 2
+    by_id = {a["id"]: a for a in day}
+    assert by_id[shared["id"]]["summary"]["worries"] == ["Peur des contrôles."]
+    assert [a["summary"] for a in day if a["id"] != shared["id"]] == [None]
+    marked = await client.post(f"/api/staff/appointments/{shared['id']}/status", json={"status": "honoured"},
+                               headers=STAFF)
+    assert marked.json()["appointment"]["status"] == "honoured"
+    wrong = await client.post(f"/api/staff/appointments/{shared['id']}/status", json={"status": "lost"},
+                              headers=STAFF)
+    assert wrong.status_code == 422
+
+
+async def test_a_callback_request_reaches_the_staff_queue_with_the_number(api):
+    running_api, _, _ = api
+    client = running_api.client
+    await running_api.sms(NUMBER, "bonjour")
+    created = await client.post("/internal/callbacks", headers=INTERNAL, json={
+        "person_id": SMS_PERSON, "channel": "sms", "commune": "54395", "preferred_times": "le matin"})
+    assert created.status_code == 201 and created.json()["callback"]["phone_known"] is True
+    outside = await client.post("/internal/callbacks", headers=INTERNAL, json={
+        "person_id": SMS_PERSON, "channel": "sms", "commune": "13055"})
+    assert outside.status_code == 422
+    queue = (await client.get("/api/staff/callbacks", headers=STAFF)).json()["callbacks"]
+    assert [(c["phone"], c["preferred_times"]) for c in queue] == [(NUMBER, "le matin")]
+    done = (await client.post(f"/api/staff/callbacks/{queue[0]['id']}/done", headers=STAFF)).json()["callback"]
+    assert (done["status"], done["phone"]) == ("done", None)
+    assert (await client.get("/api/staff/callbacks", headers=STAFF)).json()["callbacks"] == []
