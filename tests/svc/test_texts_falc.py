@@ -1,4 +1,4 @@
-"""Every text the assistant says (knowledge/) follows FALC basics: short sentences, acronyms
+"""Every text the assistant says (knowledge/, territories included) follows FALC basics: short sentences, acronyms
 explained the first time a file uses them, no negation stacked on negation; and every question
 names what it asks with a field of the chat contract."""
 from __future__ import annotations
@@ -23,7 +23,8 @@ def strings(node, path=""):
     """(path, text) of every person-facing string of a knowledge file."""
     if isinstance(node, dict):
         for key, value in node.items():
-            if key in {"payload", "url", "ask", "id", "period", "code", "codes", "communes", "phone"}:
+            if key in {"payload", "url", "ask", "id", "period", "code", "codes", "communes", "phone",
+                       "conditions", "day", "from", "to", "first_date", "starts", "ends", "holidays"}:
                 continue
             yield from strings(value, f"{path}.{key}" if path else str(key))
     elif isinstance(node, list):
@@ -34,7 +35,8 @@ def strings(node, path=""):
 
 
 def person_facing_files():
-    files = sorted((KNOWLEDGE / "texts").glob("*.yml")) + [KNOWLEDGE / "benefits.yml"]
+    files = (sorted((KNOWLEDGE / "texts").glob("*.yml")) + [KNOWLEDGE / "benefits.yml"]
+             + sorted((KNOWLEDGE / "territories").glob("*.yml")))
     return [f for f in files if f.exists()]
 
 
