@@ -46,8 +46,8 @@ class Opening:
     end: dt.time
     slot_minutes: int
     capacity: int
-    every: int = 1       # 1: every week; 2: every other week from first_date
-    first_date: dt.date | None = None
+    every: int = 1       # 1: every week; 2: every other week (the weeks of first_date)
+    first_date: dt.date | None = None   # with every > 1: one date of the opening (any)
     starts: dt.date | None = None
     ends: dt.date | None = None
     label: str = ""
@@ -62,9 +62,8 @@ class Opening:
             return False
         if (self.starts and date < self.starts) or (self.ends and date > self.ends):
             return False
-        if self.every > 1 and self.first_date is not None:
-            weeks = (date - self.first_date).days // 7
-            return weeks >= 0 and weeks % self.every == 0
+        if self.every > 1 and self.first_date is not None:   # first_date: any day the opening takes place
+            return ((date - self.first_date).days // 7) % self.every == 0
         return True
 
     def times(self) -> list[dt.time]:
