@@ -23,8 +23,10 @@ from api.eligibility.engine import Engine
 from api.eligibility.errors import InvalidHousehold
 from api.eligibility.explain import Explainer, Outcome
 from api.eligibility.household import Prepared, prepare
+from api.eligibility.local_aids import local_aids
 from api.eligibility.schema import parse_request
 from api.eligibility.situation import Household, Person
+from api.territories import Territories
 
 log = logging.getLogger("api.eligibility")
 
@@ -39,6 +41,7 @@ class EligibilityService:
         self.engine = Engine()
         self.communes: Communes | None = None
         self.texts: dict = {}
+        self.territories = Territories.load(settings.territories_dir)  # their local aids
         self.explainer: Explainer | None = None
         self.batcher = MicroBatcher(self._compute, settings.eligibility_batch_window_ms,
                                     settings.eligibility_max_batch)
@@ -104,6 +107,7 @@ class EligibilityService:
     def respond(self, prepared: Prepared, results: list[dict]) -> dict:
         dates, stale = self._period_notes(prepared.period)
         benefits = [self._benefit(spec, prepared, results) for spec in SPECS]
+        benefits += local_aids(self.territories, prepared, benefits)
         assumptions = list(prepared.assumptions) + [STABLE_INCOMES] + stale
         return {
             "period": prepared.period,
