@@ -126,8 +126,10 @@ class Node:
 
     def integer(self, what: str = "this field", minimum: int | None = None, maximum: int | None = None) -> int:
         value = self.raw(what)
-        if self.quoted() or not re.fullmatch(r"[+-]?\d+", value):
+        if not re.fullmatch(r"[+-]?\d+", value):
             self.fail(f"{what} should be a whole number, found « {value} »")
+        if self.quoted():
+            self.fail(f"{what} should be a whole number written without quotes, found « {value} » in quotes")
         number = int(value)
         if minimum is not None and number < minimum:
             self.fail(f"{what} should be at least {minimum}, found {number}")
