@@ -80,7 +80,7 @@ def expected_lines(estimate: dict) -> list[str]:
     names = load("benefits")
     lines = []
     for benefit in estimate["benefits"]:
-        name = names[benefit["id"]]["short_name"]
+        name = (names.get(benefit["id"]) or {}).get("short_name") or benefit["name"]   # local aids: their name
         name = name[:1].upper() + name[1:]
         if benefit["status"] == "eligible" and benefit["id"] != "complementaire_sante_solidaire":
             if benefit["yearly_amount"]:
