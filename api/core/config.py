@@ -43,6 +43,12 @@ class Settings(BaseSettings):
     eligibility_max_batch: int = 256
     eligibility_warm_up: bool = True
     eligibility_load: bool = True   # False: OpenFisca is not loaded at start-up (tests that never estimate)
+    # Simulations in a dedicated process (api/eligibility/worker.py), overlapping the API's HTTP work;
+    # False: in a thread of the API process (less memory, one OpenFisca instead of two).
+    eligibility_simulation_process: bool = True
+    eligibility_batches_in_flight: int = Field(default=1, ge=1, le=4)  # with the simulation process
+    eligibility_simulation_timeout_seconds: float = 20.0   # a batch slower than this: process restarted, 503
+    eligibility_simulation_start_timeout_seconds: float = 300.0
 
     # SMS over Twilio.
     twilio_account_sid: str | None = None

@@ -10,6 +10,10 @@ event loop receives them over a few milliseconds. After a batch of several reque
 wait, for at most a third of the last computation (and `max_wait`), until as many requests as
 in the last three batches have arrived: batches stay full, and a lone request still waits only
 `window`.
+
+`in_flight` batches may compute at once (default 1: the next batch is gathered once the previous
+one is done). With a simulation process (worker.py), 2 lets the next batch be gathered and sent
+while the previous one computes: the process starts it as soon as it is free.
 """
 from __future__ import annotations
 
@@ -38,17 +42,19 @@ class BatchStats:
 
 class MicroBatcher:
     def __init__(self, compute: Callable[[list], list], window_ms: float, max_batch: int,
-                 max_wait_ms: float = 80.0) -> None:
+                 max_wait_ms: float = 80.0, in_flight: int = 1) -> None:
         self.compute = compute  # blocking: list of items -> list of results, same order
         self.window = max(window_ms, 0.0) / 1000
         self.max_wait = max(max_wait_ms / 1000, self.window)
         self.max_batch = max(max_batch, 1)
+        self.in_flight = max(in_flight, 1)
         self.stats = BatchStats()
         self._recent_jobs: list[int] = []  # requests in each of the last batches
         self._last_seconds = 0.0
         self._queue: asyncio.Queue[_Job] | None = None
         self._task: asyncio.Task | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._computing: set[asyncio.Task] = set()
 
     async def submit(self, items: Sequence, key: str = "") -> list:
         loop = asyncio.get_running_loop()
@@ -61,19 +67,23 @@ class MicroBatcher:
         return await future
 
     async def aclose(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except (asyncio.CancelledError, Exception):  # noqa: BLE001
-                pass
-            self._task = None
+        for task in [self._task, *self._computing]:
+            if task is not None:
+                task.cancel()
+                try:
+                    await task
+                except (asyncio.CancelledError, Exception):  # noqa: BLE001
+                    pass
+        self._task = None
+        self._computing.clear()
 
     async def _run(self) -> None:
         assert self._queue is not None
         pending: list[_Job] = []
         loop = asyncio.get_running_loop()
+        slots = asyncio.Semaphore(self.in_flight)
         while True:
+            await slots.acquire()
             if not pending:
                 pending.append(await self._queue.get())
             started = loop.time()
@@ -96,7 +106,9 @@ class MicroBatcher:
                 except asyncio.TimeoutError:
                     break
             batch, pending = _take(pending, self.max_batch)
-            await self._compute(batch)
+            task = loop.create_task(self._compute(batch))
+            self._computing.add(task)
+            task.add_done_callback(lambda done: (self._computing.discard(done), slots.release()))
 
     async def _compute(self, jobs: list[_Job]) -> None:
         items = [item for job in jobs for item in job.items]
@@ -107,7 +119,10 @@ class MicroBatcher:
         try:
             results = await asyncio.to_thread(self.compute, items)
         except Exception as error:  # noqa: BLE001 - each waiting request gets the error
-            log.exception("Eligibility batch of %d households failed", len(items))
+            if getattr(error, "fr", None):  # expected and explained (the engine restarts): no trace
+                log.warning("Eligibility batch of %d households failed: %s", len(items), error)
+            else:
+                log.exception("Eligibility batch of %d households failed", len(items))
             for job in jobs:
                 if not job.future.done():
                     job.future.set_exception(error)

@@ -11,6 +11,7 @@ free: it then has null. When the amount depends on a field the person could not 
 """
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import threading
@@ -27,6 +28,7 @@ from api.eligibility.local_aids import local_aids
 from api.eligibility.schema import parse_request
 from api.eligibility.situation import Household, Person
 from api.territories import Territories
+from api.eligibility.worker import SimulationProcess
 
 log = logging.getLogger("api.eligibility")
 
@@ -43,8 +45,12 @@ class EligibilityService:
         self.texts: dict = {}
         self.territories = Territories.load(settings.territories_dir)  # their local aids
         self.explainer: Explainer | None = None
+        # Simulations in a dedicated process (worker.py) unless the setting says otherwise.
+        self.simulator: SimulationProcess | None = None
+        self._use_process = getattr(settings, "eligibility_simulation_process", False)
+        in_flight = getattr(settings, "eligibility_batches_in_flight", 1) if self._use_process else 1
         self.batcher = MicroBatcher(self._compute, settings.eligibility_batch_window_ms,
-                                    settings.eligibility_max_batch)
+                                    settings.eligibility_max_batch, in_flight=in_flight)
         self._parameter_dates: dict[str, tuple[dict[str, str], list[str]]] = {}
         self._claims: dict[str, dict] = {}
         self._dates_lock = threading.Lock()
@@ -66,18 +72,34 @@ class EligibilityService:
         self.communes = Communes.load(self.settings.communes_file)
         self.texts = read_yaml(self.settings.knowledge_dir / "benefits.yml")
         period = self.today().strftime("%Y-%m")
-        self.engine.load(period)
-        aspa = self.engine.tbs.parameters.prestations_sociales.solidarite_insertion.minimum_vieillesse.aspa
-        ceilings = aspa.plafond_ressources(f"{period}-01")
-        self.explainer = Explainer(self.texts, {"personnes_seules": float(ceilings.personnes_seules),
-                                                "couples": float(ceilings.couples)})
-        if getattr(self.settings, "eligibility_warm_up", True):
-            self.engine.simulate([_warm_up_household(period)])
+        warm_up = getattr(self.settings, "eligibility_warm_up", True)
+        if self._use_process:  # loads its own OpenFisca while this process loads the one for the answers
+            self.simulator = SimulationProcess(
+                period, [_warm_up_household(period)] if warm_up else [],
+                start_timeout=getattr(self.settings, "eligibility_simulation_start_timeout_seconds", 300.0),
+                batch_timeout=getattr(self.settings, "eligibility_simulation_timeout_seconds", 20.0))
+            self.simulator.launch()
+        try:
+            self.engine.load(period)
+            aspa = self.engine.tbs.parameters.prestations_sociales.solidarite_insertion.minimum_vieillesse.aspa
+            ceilings = aspa.plafond_ressources(f"{period}-01")
+            self.explainer = Explainer(self.texts, {"personnes_seules": float(ceilings.personnes_seules),
+                                                    "couples": float(ceilings.couples)})
+            if self.simulator is not None:
+                self.simulator.wait_ready()
+            elif warm_up:
+                self.engine.simulate([_warm_up_household(period)])
+        except BaseException:
+            if self.simulator is not None:
+                self.simulator.close()
+            raise
         self._ready = True
         log.info("Eligibility service ready in %.1f s", time.perf_counter() - started)
 
     async def aclose(self) -> None:
         await self.batcher.aclose()
+        if self.simulator is not None:
+            await asyncio.to_thread(self.simulator.close)
 
     # ----- estimate -----
     async def estimate(self, payload: dict) -> dict:
@@ -102,6 +124,8 @@ class EligibilityService:
         return prepare(request, resolution.commune, resolution.assumption, today)
 
     def _compute(self, households: list[Household]) -> list[dict]:
+        if self.simulator is not None:
+            return self.simulator.simulate(households)
         return self.engine.simulate(households)
 
     def respond(self, prepared: Prepared, results: list[dict]) -> dict:

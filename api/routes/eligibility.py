@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from api.eligibility.errors import InvalidHousehold
+from api.eligibility.worker import EngineUnavailable
 
 router = APIRouter(tags=["eligibility"])
 log = logging.getLogger("api.eligibility")
@@ -54,3 +55,6 @@ async def estimate(request: Request) -> JSONResponse:
         return JSONResponse(await service.estimate(payload))
     except InvalidHousehold as error:
         return _invalid(error)
+    except EngineUnavailable as error:  # the simulation process restarts: a clear 503, never a 500
+        return JSONResponse(status_code=503, headers={"Retry-After": "5"},
+                            content={"detail": {"fr": error.fr, "en": error.en}})

@@ -28,10 +28,12 @@ def settings() -> Settings:
 
 
 @pytest.fixture(scope="session")
-def service(settings: Settings) -> EligibilityService:
+def service(settings: Settings):  # noqa: ANN201
     service = FixedDayService(settings)
     service.start()
-    return service
+    yield service
+    if service.simulator is not None:  # the simulation process, when the settings use one
+        service.simulator.close()
 
 
 @pytest.fixture(scope="session")
