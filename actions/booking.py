@@ -186,12 +186,14 @@ class ActionStartBooking(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
         fresh = [SlotSet(s, None) for s in ("handover_consent", "appointment_slot", "offered_slots", "booking_after",
-                                            "attempts", REQUESTED_SLOT)] + [SlotSet("offer", None)]
+                                            "attempts", REQUESTED_SLOT)]
         if not tracker.get_slot("consent"):
-            say(dispatcher, "consent_needed")
+            # a booking keeps data: the privacy notice first, then the booking goes on after a yes
+            say(dispatcher, "booking_consent_needed")
             say(dispatcher, "privacy_notice")
-            say(dispatcher, "consent_question")
-            return fresh + [SlotSet("booking_possible", False), SlotSet("offer", "consent")]
+            say(dispatcher, "booking_consent_question", ask="consent")
+            return fresh + [SlotSet("booking_possible", False), SlotSet("offer", "consent_booking")]
+        fresh.append(SlotSet("offer", None))
         code = commune_code(tracker)
         if code is None:
             return fresh + [SlotSet("booking_possible", True)]  # the form asks for the town first
@@ -298,7 +300,7 @@ class ActionBook(Action):
         if place.get("access"):
             say(dispatcher, "booking_access", access=place["access"])
         if booked.get("what_to_bring"):
-            say(dispatcher, "booking_bring", documents=", ".join(booked["what_to_bring"]))
+            say(dispatcher, "booking_bring", documents=", ".join(d[:1].lower() + d[1:] for d in booked["what_to_bring"]))
         if channel_of(tracker) != "web" or phone not in (None, NONE, UNKNOWN):
             say(dispatcher, "booking_reminder_channel")
         say(dispatcher, "booking_how_to_cancel")
@@ -362,6 +364,9 @@ def wants_callback(tracker: Tracker) -> bool:
 
 class ValidateCallbackForm(QuestionForm):
     questions = CALLBACK_SLOTS
+    # « le mardi matin » or « appelez-moi après 14h » answer the questions here, whatever intent they
+    # look like: only these leave them (bot/data/rules/appointments.yml, « during callback_form »).
+    interruptions = frozenset({"stop", "delete_data", "goodbye", "bot_challenge"})
 
     def name(self) -> str:
         return "validate_callback_form"

@@ -106,7 +106,7 @@ class ActionConsentGiven(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
         signal(dispatcher, "consent", kind="privacy", given=True)
-        say(dispatcher, "consent_thanks")
+        say(dispatcher, "booking_consent_thanks" if tracker.get_slot("offer") == "consent_booking" else "consent_thanks")
         event = tracker.get_slot("life_event")
         return [SlotSet("consent", True), SlotSet("offer", None), SlotSet("refusals", 0.0),
                 SlotSet(REQUESTED_SLOT, None), SlotSet("life_event", event)]

@@ -32,6 +32,7 @@ def intent_of(tracker: Tracker) -> str | None:
 
 class QuestionForm(FormValidationAction, ABC):
     questions: tuple[str, ...] = ()
+    interruptions: frozenset[str] = frozenset(INTERRUPTIONS)   # each needs a rule for this form
 
     @abstractmethod
     def next_question(self, tracker: Tracker, answers: dict[str, Any]) -> str | None:
@@ -75,7 +76,7 @@ class QuestionForm(FormValidationAction, ABC):
     async def _read(self, question: str, answers: dict[str, Any], dispatcher: CollectingDispatcher,
                     tracker: Tracker, domain: DomainDict) -> list[EventType] | None:
         intent = intent_of(tracker)
-        if intent in INTERRUPTIONS:
+        if intent in self.interruptions:
             return None
         answer = self.interpret(question, tracker)
         attempts = dict(tracker.get_slot("attempts") or {})

@@ -86,8 +86,10 @@ async def territory(request: Request, commune: Annotated[str, Query(max_length=5
     national = " ".join(str(request.app.state.contacts["national"]["text"]).split())
     if found is None:
         return {"territory": None, "contact": national}
+    # texts say « ... : {contact}. »: the number first, then when to call, without the final full stop
+    when_to_call = " ".join(found.contact.split()).rstrip(". ")
     return {"territory": {"id": found.id, "name": found.name, "phone": found.phone},
-            "contact": " ".join(found.contact.split())}
+            "contact": f"{found.phone}. {when_to_call}"}
 
 
 @router.get("/slots", dependencies=[Internal])

@@ -72,7 +72,7 @@ def test_phone_numbers(text, expected):
 
 async def test_booking_needs_consent_first(dispatcher, fake_api):
     events = slot_events(await ActionStartBooking().run(dispatcher, make_tracker({"commune": NANCY}), {}))
-    assert events["booking_possible"] is False and events["offer"] == "consent"
+    assert events["booking_possible"] is False and events["offer"] == "consent_booking"
     assert sent(dispatcher)[-1]["ask"] == "consent"
 
 
