@@ -48,12 +48,17 @@ def _depends(household: dict[str, Any]) -> str:
 
 def result_lines(result: dict[str, Any], household: dict[str, Any]) -> tuple[list[str], float]:
     """One line per likely or uncertain aid, likely first and largest first; and the monthly total."""
-    likely, uncertain, total = [], [], 0.0
+    likely, uncertain, local, total = [], [], [], 0.0
     for benefit in result.get("benefits", []):
         status, bid = benefit.get("status"), benefit["id"]
         monthly, yearly = benefit.get("monthly_amount"), benefit.get("yearly_amount")
         name, who = _name(benefit), _who(bid, benefit.get("how_to_claim"))
-        if status == "eligible":
+        if bid.startswith("local.") and status in ("eligible", "uncertain") and not (
+                monthly or yearly or benefit.get("range")):
+            # a local aid that is a service or a reduction (no amount): named, after the amounts
+            key = "result_local" if status == "eligible" else "result_local_maybe"
+            local.append(render_text(key, name=name, who=who))
+        elif status == "eligible":
             if bid == "complementaire_sante_solidaire":
                 line = (render_text("result_free", name=name, who=who) if not monthly
                         else render_text("result_participation", name=name, amount=euros(monthly), who=who))
@@ -72,7 +77,7 @@ def result_lines(result: dict[str, Any], household: dict[str, Any]) -> tuple[lis
                                                 depends=_depends(household))))
     ordered = [line for _, line in sorted(likely, key=lambda x: -x[0])]
     ordered += [line for _, line in sorted(uncertain, key=lambda x: -x[0])]
-    return ordered, total
+    return ordered + local, total
 
 
 class ActionEstimate(Action):

@@ -174,3 +174,22 @@ async def test_an_answer_wins_over_a_digression_intent(dispatcher):
     events = slot_events(await ValidateScreeningForm().run(dispatcher, tracker, DOMAIN))
     assert events["couple"] is False and events["children"] == 2
 
+
+
+def test_local_aids_without_an_amount_are_named_after_the_amounts():
+    from actions.results import result_lines
+    claim = {"who": "Ville de Strasbourg", "where": "", "documents": [], "url": "https://example.org"}
+    result = {"benefits": [
+        {"id": "local.strasbourg.carte_atout_voir", "name": "Carte Atout'voir", "status": "eligible",
+         "monthly_amount": None, "yearly_amount": None, "range": None, "how_to_claim": claim},
+        {"id": "local.strasbourg.other", "name": "Autre aide", "status": "uncertain",
+         "monthly_amount": None, "yearly_amount": None, "range": None, "how_to_claim": claim},
+        {"id": "local.strasbourg.no", "name": "Non", "status": "not_eligible",
+         "monthly_amount": None, "yearly_amount": None, "range": None, "how_to_claim": claim},
+        {"id": "rsa", "name": "RSA", "status": "eligible", "monthly_amount": 400.0, "yearly_amount": None,
+         "range": None, "how_to_claim": claim},
+    ]}
+    lines, total = result_lines(result, {"unknown": []})
+    assert total == 400.0 and lines[0].startswith("Le RSA")
+    assert lines[1].startswith("Carte Atout'voir : une aide de votre ville") and "Ville de Strasbourg" in lines[1]
+    assert "peut-être" in lines[2] and len(lines) == 3
