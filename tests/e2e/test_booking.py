@@ -142,5 +142,5 @@ def test_outside_every_territory_the_national_contact_instead_of_a_slot(client: 
     assert last_ask(messages) == "commune", session.bot_text()
     messages = session.say("j'habite à Marseille")
     text = "\n".join(m["text"] for m in messages)
-    assert "3939" in text and "France Services" in text, session.bot_text()
+    assert "France Services" in text and "CAF" in text and "32 30" in text, session.bot_text()
     assert last_ask(messages) != "appointment_slot"
