@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
+import httpx
 import pytest
 
 from channels.messages import BotMessage, Button
@@ -71,3 +73,32 @@ def test_supprimer_then_oui_erases(phone: SmsPhone):
     phone.send("Bonjour")
     assert phone.send("SUPPRIMER") == sms("delete_confirm")
     assert phone.send("OUI") == sms("deleted")
+
+
+
+def sms_appointments(api_url: str, territory: str) -> list[dict[str, Any]]:
+    """Booked SMS appointments of a territory over the next 40 days, from the staff API."""
+    found = []
+    for offset in range(40):
+        day = date.fromordinal(date.today().toordinal() + offset).isoformat()
+        listed = httpx.get(f"{api_url}/api/staff/appointments", params={"day": day, "territory": territory},
+                           headers={"Authorization": "Bearer test-staff-token"}).json()["appointments"]
+        found += [a for a in listed if a["channel"] == "sms" and a["status"] == "booked"]
+    return found
+
+
+def test_booking_by_sms_numbered_slots_no_phone_question_then_cancel(phone: SmsPhone, stack):
+    started, _, _ = stack
+    phone.send("Bonjour")
+    phone.send("1")                                                     # yes to the privacy notice
+    asked = " ".join(phone.send("je voudrais un rendez-vous"))
+    assert "ville" in asked.lower(), asked
+    slots = " ".join(phone.send("Vaulx-en-Velin"))
+    assert "1 - " in slots and "Un autre jour" in slots, slots          # numbered slots and « autre jour »
+    confirmed = " ".join(phone.send("1"))
+    assert "C'est noté" in confirmed and "rappel" in confirmed, confirmed  # SMS: no phone question
+    booked = sms_appointments(started.api_url, "vaulx_en_velin")
+    assert len(booked) == 1 and booked[0]["reminders"] >= 1
+    assert "annuler" in " ".join(phone.send("annuler mon rendez-vous")).lower()
+    assert "annulé" in " ".join(phone.send("oui"))
+    assert sms_appointments(started.api_url, "vaulx_en_velin") == []
