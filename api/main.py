@@ -22,6 +22,7 @@ from api.core.errors import error
 from api.core.security import Pseudonymiser
 from api.eligibility.service import EligibilityService
 from api.rasa_client import RasaClient
+from api.retention import keep_purging
 from api.routes import chat, eligibility, health, internal, staff
 from api.territories import Territories
 from channels.base import channel_routers
@@ -73,14 +74,16 @@ def create_app(settings: Settings | None = None, *, announce: bool = False,
         loading = (asyncio.create_task(asyncio.to_thread(eligibility_service.start))
                    if settings.eligibility_load else None)
         watcher = asyncio.create_task(_watch_readiness(app, announce))
+        purging = asyncio.create_task(keep_purging(db, settings.retention_days))
         if announce:
             print("L'assistant démarre : chargement du moteur de calcul et du modèle de langue...", flush=True)
         try:
             yield
         finally:
-            watcher.cancel()
-            with suppress(asyncio.CancelledError):
-                await watcher
+            for task in (watcher, purging):
+                task.cancel()
+                with suppress(asyncio.CancelledError):
+                    await task
             await channels.aclose()
             if loading is not None:
                 with suppress(Exception):

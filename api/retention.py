@@ -1,0 +1,57 @@
+"""Personal data is kept 3 months (`RETENTION_DAYS`), as the privacy notice promises.
+
+Once an hour the API forgets what is older than that: conversations without activity (with their
+consents and estimates), estimates, call-back requests, and the link between an appointment that
+has passed and its person (the appointment itself stays, anonymous, for the committee's figures).
+The outbox purges its own rows (api/outbox.py).
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, update
+from sqlmodel import Session, select
+
+from api.booking.service import ERASED
+from api.core.db import Database
+from api.models import Appointment, CallbackRequest, ConsentRecord, Conversation, EstimateRecord, utcnow
+
+log = logging.getLogger(__name__)
+EVERY = timedelta(hours=1)
+
+
+def purge(session: Session, now: datetime, days: int) -> dict[str, int]:
+    """Forget what is older than `days`; returns how many rows of each kind."""
+    limit = now - timedelta(days=days)
+    idle = set(session.exec(select(Conversation.person_id).where(Conversation.last_active_at < limit)).all())
+    active = set(session.exec(select(Conversation.person_id).where(Conversation.last_active_at >= limit)).all())
+    gone = list(idle - active)                  # quiet on every channel for `days`
+    counts = {
+        "conversations": session.execute(delete(Conversation).where(Conversation.last_active_at < limit)).rowcount,
+        "consents": session.execute(delete(ConsentRecord).where(ConsentRecord.person_id.in_(gone))).rowcount,
+        "estimates": session.execute(delete(EstimateRecord).where(
+            (EstimateRecord.created_at < limit) | EstimateRecord.person_id.in_(gone))).rowcount,
+        "callbacks": session.execute(delete(CallbackRequest).where(CallbackRequest.created_at < limit)).rowcount,
+        "appointments": session.execute(update(Appointment).where(
+            Appointment.end < limit, Appointment.person_id != ERASED).values(
+            person_id=ERASED, summary=None, share_summary=False)).rowcount,
+    }
+    session.commit()
+    return counts
+
+
+async def keep_purging(db: Database, days: int, clock: Callable[[], datetime] = utcnow) -> None:
+    """The hourly purge, for the API's lifetime."""
+    while True:
+        try:
+            counts = await db.run(purge, clock(), days)
+            if any(counts.values()):
+                log.info("Retention: forgot %s", counts)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # noqa: BLE001  (database briefly unavailable: next hour)
+            log.error("Retention purge failed (%s)", type(error).__name__)
+        await asyncio.sleep(EVERY.total_seconds())

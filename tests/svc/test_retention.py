@@ -1,0 +1,61 @@
+"""The 3-month retention (RETENTION_DAYS): what is older is forgotten, what is recent stays, and a
+passed appointment stays for the figures without its person or summary."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from api.core.db import Database
+from api.models import Appointment, CallbackRequest, ConsentRecord, Conversation, EstimateRecord
+from api.retention import purge
+from tests.svc.support import T0
+
+OLD = T0 - timedelta(days=91)
+RECENT = T0 - timedelta(days=10)
+
+
+@pytest.fixture
+def db(tmp_path):
+    database = Database(f"sqlite:///{tmp_path}/retention.db")
+    database.migrate()
+    yield database
+    database.dispose()
+
+
+def appointment(person: str, end, summary) -> Appointment:
+    return Appointment(id=f"a-{person}", person_id=person, channel="sms", territory_id="t", place_id="p",
+                       slot_id=f"t:o:{person}", seat=0, start=end - timedelta(minutes=30), end=end,
+                       share_summary=summary is not None, summary=summary)
+
+
+def test_older_than_the_retention_is_forgotten_recent_stays(db):
+    with db.session() as session:
+        session.add_all([
+            Conversation(id="c-old", channel="sms", person_id="old", last_active_at=OLD, created_at=OLD),
+            Conversation(id="c-new", channel="sms", person_id="new", last_active_at=RECENT, created_at=OLD),
+            ConsentRecord(person_id="old", kind="privacy", given=True, at=OLD),
+            ConsentRecord(person_id="new", kind="privacy", given=True, at=OLD),
+            EstimateRecord(person_id="old", created_at=RECENT),
+            EstimateRecord(person_id="new", created_at=OLD),
+            EstimateRecord(person_id="new", created_at=RECENT),
+            CallbackRequest(id="cb-old", person_id="new", channel="sms", territory_id="t", preferred_times="x",
+                            phone_enc="secret", created_at=OLD),
+            CallbackRequest(id="cb-new", person_id="new", channel="sms", territory_id="t", preferred_times="x",
+                            phone_enc="secret", created_at=RECENT),
+            appointment("old", OLD, {"household": {"age": 40}}),
+            appointment("new", RECENT, {"household": {"age": 30}}),
+        ])
+        session.commit()
+    counts = db._call(purge, T0, 90)
+    assert counts == {"conversations": 1, "consents": 1, "estimates": 2, "callbacks": 1, "appointments": 1}
+    with db.session() as session:
+        assert [c.person_id for c in session.exec(select(Conversation)).all()] == ["new"]
+        assert [(c.person_id, c.at) for c in session.exec(select(ConsentRecord)).all()] == [("new", OLD)]
+        assert [e.created_at for e in session.exec(select(EstimateRecord)).all()] == [RECENT]
+        assert [c.id for c in session.exec(select(CallbackRequest)).all()] == ["cb-new"]
+        rows = {a.id: a for a in session.exec(select(Appointment)).all()}
+    assert (rows["a-old"].person_id, rows["a-old"].summary) == ("erased", None)
+    assert rows["a-new"].summary == {"household": {"age": 30}}
+    assert db._call(purge, T0, 90) == {k: 0 for k in counts}
