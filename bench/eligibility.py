@@ -5,16 +5,21 @@ In one run, over the same varied households:
    service builds, written as an entities dict), computed in this process;
 2. our service, single household: sequential POST /api/eligibility to a real uvicorn server (its
    own process), one request at a time: latency p50 / p95;
-3. our service, 64 concurrent clients (aiohttp, asyncio) against the same server, then against
-   two worker processes: households/s;
-4. peak resident memory (VmHWM) of the server and of this process.
-Prints a markdown table; `--write` also records it in docs/benchmarks.md.
+3. our service, 64 concurrent clients (aiohttp, asyncio) against the same kind of server, in three
+   configurations: simulations in the dedicated simulation process (api/eligibility/worker.py),
+   simulations in a thread of the API process, and two uvicorn workers (default settings):
+   households/s;
+4. peak resident memory (VmHWM) of each server with all its processes, and of this process.
+The configurations are measured in turn, `--repeat` rounds (a fresh server each time, the order
+reversed every other round), so that a change of load on a shared machine hits them all alike;
+the median run is reported. Prints a markdown table; `--write` also records it in docs/benchmarks.md.
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
 import datetime as dt
+import json
 import os
 import random
 import re
@@ -144,9 +149,11 @@ def create_app():  # noqa: ANN201
         yield
         await service.aclose()
         stats_file = os.environ.get("BENCH_STATS_FILE")
-        if stats_file:  # batch sizes, for the report (one file per worker process)
-            Path(f"{stats_file}.{os.getpid()}").write_text(
-                " ".join(str(size) for size in service.batcher.stats.sizes))
+        if stats_file:  # batch sizes and the simulation process's times, for the report (one file per worker)
+            simulator = service.simulator
+            Path(f"{stats_file}.{os.getpid()}").write_text(json.dumps({
+                "sizes": service.batcher.stats.sizes, "times": service.batcher.stats.times,
+                "process": simulator.stats.__dict__ if simulator is not None else None}))
 
     app = FastAPI(lifespan=lifespan)
     app.include_router(router)
@@ -202,9 +209,9 @@ async def throughput(url: str, payloads: list[dict], clients: int, duration: flo
     return done, elapsed, latencies
 
 
-def start_server(workers: int, stats_file: Path) -> tuple[subprocess.Popen, str]:
+def start_server(workers: int, stats_file: Path, settings: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "BENCH_STATS_FILE": str(stats_file)}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "BENCH_STATS_FILE": str(stats_file), **(settings or {})}
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "bench.eligibility:create_app", "--factory", "--host", "127.0.0.1",
          "--port", str(port), "--log-level", "warning", "--no-access-log", "--workers", str(workers)],
@@ -227,23 +234,44 @@ def wait_ready(server: subprocess.Popen, url: str, payload: dict) -> None:
         time.sleep(1)
 
 
+def descendants(pid: int) -> list[int]:
+    """Children of every thread of the process (the simulation process is started from a thread), recursively."""
+    found = []
+    for children in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            found += [int(child) for child in children.read_text().split()]
+        except OSError:
+            continue
+    return found + [grandchild for child in found for grandchild in descendants(child)]
+
+
 def process_tree_peak_rss(pid: int) -> float:
-    """Peak resident memory of a process and its children (uvicorn workers), in MB."""
-    pids = [pid]
-    children = Path(f"/proc/{pid}/task/{pid}/children")
-    if children.exists():
-        pids += [int(child) for child in children.read_text().split()]
-    return sum(peak_rss_mb(p) for p in pids)
+    """Peak resident memory of a process and all its descendants (uvicorn workers, simulation processes), in MB."""
+    return sum(peak_rss_mb(p) for p in [pid, *descendants(pid)])
 
 
-def stop_server(server: subprocess.Popen, stats_file: Path) -> list[int]:
+def stop_server(server: subprocess.Popen, stats_file: Path) -> dict:
+    """Stops the server; its batch sizes and simulation process times, summed over its workers."""
     server.terminate()
     server.wait(timeout=60)
-    sizes = []
+    stats = {"sizes": [], "times": [], "process": None}
     for part in stats_file.parent.glob(stats_file.name + ".*"):
-        sizes += [int(size) for size in part.read_text().split()]
+        found = json.loads(part.read_text())
         part.unlink()
-    return sizes
+        stats["sizes"] += found["sizes"]
+        stats["times"] += found["times"]
+        if found["process"]:
+            stats["process"] = {key: (stats["process"] or {}).get(key, 0) + value
+                                for key, value in found["process"].items()}
+    return stats
+
+
+# (key, label, uvicorn workers, settings given to the server)
+CONFIGS = (
+    ("process", "1 API process and its simulation process", 1, {"ELIGIBILITY_SIMULATION_PROCESS": "true"}),
+    ("thread", "1 process, simulations in a thread", 1, {"ELIGIBILITY_SIMULATION_PROCESS": "false"}),
+    ("two", "2 uvicorn workers (default settings)", 2, {}),
+)
 
 
 def main() -> None:
@@ -262,10 +290,10 @@ def main() -> None:
     stats_file = Path(f"/tmp/bench-eligibility-{os.getpid()}")
 
     # Naive baseline, in this process.
-    from api.core.config import get_settings
+    from api.core.config import Settings, get_settings
     from api.eligibility.service import EligibilityService
 
-    service = EligibilityService(get_settings())
+    service = EligibilityService(Settings(eligibility_simulation_process=False))  # only its engine is used
     service.start()
     naive_count = args.naive or len(payloads)
     situations = [naive_situation(service.engine, p, service) for p in payloads[:naive_count]]
@@ -278,60 +306,70 @@ def main() -> None:
     bench_rss = peak_rss_mb()
     del service, situations
 
-    # Our service: a uvicorn server in its own process, as in production. Each measure is repeated
-    # and the median run is reported (the CPU of this machine may be shared).
-    runs_single, runs_one, runs_two = [], [], []
-    server, url = start_server(1, stats_file)
-    try:
-        wait_ready(server, url, payloads[0])
-        for _ in range(args.repeat):
-            runs_single.append(asyncio.run(single_latencies(url, payloads)))
-            runs_one.append(asyncio.run(throughput(url, payloads, args.clients, args.duration)))
-        server_rss = process_tree_peak_rss(server.pid)
-    finally:
-        sizes = stop_server(server, stats_file)
-    # The same with two worker processes (one per CPU here), each with its own batcher.
-    server, url = start_server(2, stats_file)
-    try:
-        for _ in range(8):  # both workers must be ready
-            wait_ready(server, url, payloads[0])
-        for _ in range(args.repeat):
-            runs_two.append(asyncio.run(throughput(url, payloads, args.clients, args.duration)))
-        server2_rss = process_tree_peak_rss(server.pid)
-    finally:
-        sizes2 = stop_server(server, stats_file)
+    # Our service: a uvicorn server in its own process, as in production, in each configuration in
+    # turn, round after round (the CPU of this machine may be shared); the median run is reported.
+    default_process = get_settings().eligibility_simulation_process
+    runs = {key: {"single": [], "loaded": [], "rss": 0.0, "sizes": [], "process": []} for key, *_ in CONFIGS}
+    for round_number in range(args.repeat):
+        for key, _label, workers, settings in (CONFIGS if round_number % 2 == 0 else CONFIGS[::-1]):
+            found = runs[key]
+            server, url = start_server(workers, stats_file, settings)
+            try:
+                for _ in range(4 * workers):  # every worker must be ready
+                    wait_ready(server, url, payloads[0])
+                asyncio.run(throughput(url, payloads, args.clients, 2.0))  # warm the batcher, not measured
+                if workers == 1:
+                    found["single"].append(asyncio.run(single_latencies(url, payloads)))
+                window = time.time()
+                found["loaded"].append(asyncio.run(throughput(url, payloads, args.clients, args.duration)))
+                window = (window, time.time())
+                found["rss"] = max(found["rss"], process_tree_peak_rss(server.pid))
+            finally:
+                stats = stop_server(server, stats_file)
+            found["sizes"] += [size for size, at in zip(stats["sizes"], stats["times"]) if window[0] <= at <= window[1]]
+            if stats["process"]:
+                found["process"].append(stats["process"])
 
-    def median_run(runs: list) -> tuple:
-        ranked = sorted(runs, key=lambda run: run[0] / run[1])
+    def median_run(values: list) -> tuple:
+        ranked = sorted(values, key=lambda run: run[0] / run[1])
         return ranked[len(ranked) // 2]
 
-    single = sorted(runs_single, key=lambda run: percentile(run, .95))[len(runs_single) // 2]
-    done, elapsed, loaded = median_run(runs_one)
-    done2, elapsed2, loaded2 = median_run(runs_two)
-    spread_one = " – ".join(f"{run[0] / run[1]:.0f}" for run in sorted(runs_one, key=lambda r: r[0] / r[1]))
-    spread_two = " – ".join(f"{run[0] / run[1]:.0f}" for run in sorted(runs_two, key=lambda r: r[0] / r[1]))
-    spread_p95 = " – ".join(f"{percentile(run, .95) * 1000:.0f}" for run in sorted(runs_single,
-                                                                                   key=lambda r: percentile(r, .95)))
+    def single_cell(key: str, share: float) -> str:
+        values = runs[key]["single"]
+        median = sorted(values, key=lambda run: percentile(run, share))[len(values) // 2]
+        every = " – ".join(f"{percentile(run, share) * 1000:.0f}" for run in sorted(values, key=lambda r: percentile(r, share)))
+        return f"{percentile(median, share) * 1000:.0f} ms (runs: {every})"
 
-    def mean_batch(values: list[int]) -> float:
-        return statistics.mean(values[len(values) // 4:]) if values else 0.0
+    def throughput_cell(key: str) -> str:
+        found = runs[key]
+        done, elapsed, loaded = median_run(found["loaded"])
+        every = " – ".join(f"{run[0] / run[1]:.0f}" for run in sorted(found["loaded"], key=lambda r: r[0] / r[1]))
+        cell = (f"{done / elapsed:.0f} households/s (runs: {every}; p95 {percentile(loaded, .95) * 1000:.0f} ms, "
+                f"mean batch {statistics.mean(found['sizes']) if found['sizes'] else 0:.0f}")
+        if found["process"]:  # whole server lifetimes: start-up warm-up, single latencies and load
+            batches = sum(p["batches"] for p in found["process"])
+            cell += (f"; simulation process: {sum(p['computing_seconds'] for p in found['process']) / batches * 1000:.0f}"
+                     f" ms computing per batch, {sum(p['waiting_seconds'] for p in found['process']) / batches * 1000:.0f}"
+                     " ms waited by the API")
+        return cell + ")"
 
+    def default(key: str) -> str:
+        return " (default)" if (key == "process") == default_process and key != "two" else ""
+
+    labels = {key: label for key, label, *_ in CONFIGS}
     naive_rate = 1 / statistics.mean(naive)
     rows = [
-        ("Single household, p50", f"{percentile(naive, .5) * 1000:.0f} ms", f"{percentile(single, .5) * 1000:.0f} ms",
-         ""),
+        ("Single household, p50", f"{percentile(naive, .5) * 1000:.0f} ms",
+         "; ".join(f"{single_cell(key, .5)}, {labels[key]}{default(key)}" for key in ("process", "thread")), ""),
         ("Single household, p95", f"{percentile(naive, .95) * 1000:.0f} ms",
-         f"{percentile(single, .95) * 1000:.0f} ms (runs: {spread_p95} ms)", "≤ 300 ms"),
-        (f"Throughput, {args.clients} concurrent clients, 1 server process",
-         f"{naive_rate:.1f} households/s (one at a time)",
-         f"{done / elapsed:.0f} households/s (runs: {spread_one}; p95 {percentile(loaded, .95) * 1000:.0f} ms, "
-         f"mean batch {mean_batch(sizes):.0f})", "≥ 500 households/s"),
-        (f"Throughput, {args.clients} concurrent clients, 2 server processes", "",
-         f"{done2 / elapsed2:.0f} households/s (runs: {spread_two}; p95 {percentile(loaded2, .95) * 1000:.0f} ms, "
-         f"mean batch {mean_batch(sizes2):.0f})", "≥ 500 households/s"),
-        ("Peak resident memory", f"{bench_rss:.0f} MB (bench process)",
-         f"{server_rss:.0f} MB (1 process); {server2_rss:.0f} MB (2 workers and their parent)", ""),
+         "; ".join(f"{single_cell(key, .95)}, {labels[key]}{default(key)}" for key in ("process", "thread")),
+         "≤ 300 ms"),
     ]
+    rows += [(f"Throughput, {args.clients} concurrent clients, {labels[key]}{default(key)}",
+              f"{naive_rate:.1f} households/s (one at a time)" if key == "process" else "", throughput_cell(key),
+              "≥ 500 households/s") for key, *_ in CONFIGS]
+    rows.append(("Peak resident memory", f"{bench_rss:.0f} MB (bench process)",
+                 "; ".join(f"{runs[key]['rss']:.0f} MB ({labels[key]})" for key, *_ in CONFIGS), ""))
     table = ["| Measure | Naive baseline | Our service | Target |", "|---|---|---|---|"]
     table += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
     load_after = os.getloadavg()

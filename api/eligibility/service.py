@@ -50,7 +50,8 @@ class EligibilityService:
         self._use_process = getattr(settings, "eligibility_simulation_process", False)
         in_flight = getattr(settings, "eligibility_batches_in_flight", 1) if self._use_process else 1
         self.batcher = MicroBatcher(self._compute, settings.eligibility_batch_window_ms,
-                                    settings.eligibility_max_batch, in_flight=in_flight)
+                                    settings.eligibility_max_batch, in_flight=in_flight,
+                                    submit=self._submit if self._use_process else None)
         self._parameter_dates: dict[str, tuple[dict[str, str], list[str]]] = {}
         self._claims: dict[str, dict] = {}
         self._dates_lock = threading.Lock()
@@ -127,6 +128,9 @@ class EligibilityService:
         if self.simulator is not None:
             return self.simulator.simulate(households)
         return self.engine.simulate(households)
+
+    def _submit(self, households: list[Household]):  # noqa: ANN202 - a concurrent.futures.Future
+        return self.simulator.submit(households)
 
     def respond(self, prepared: Prepared, results: list[dict]) -> dict:
         dates, stale = self._period_notes(prepared.period)

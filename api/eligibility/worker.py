@@ -15,7 +15,8 @@ starting multiprocessing's resource tracker); it talks over a socket pair with
 `multiprocessing.connection` (pickled messages):
 
     parent -> child   (number, [Household, ...])  or None to stop
-    child -> parent   ("ready", versions) | ("failed", text) | (number, True, results) | (number, False, text)
+    child -> parent   ("ready", versions) | ("failed", text) | (number, True, results, seconds computing)
+                      | (number, False, text, seconds)
 
 Households go in (a few hundred bytes each), the plain results of `Engine.simulate` come back: the
 child computes exactly what the in-process engine computes. The parent sends a batch as soon as it
@@ -40,6 +41,7 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -57,6 +59,15 @@ class EngineUnavailable(RuntimeError):
 
 class SimulationError(RuntimeError):
     """A batch raised an error in the simulation process (its text)."""
+
+
+@dataclass
+class ProcessStats:
+    """Batches computed by the child: how long the child computed them, and how long the parent
+    waited for them (the difference is transfer, queueing behind the previous batch, thread hand-offs)."""
+    batches: int = 0
+    computing_seconds: float = 0.0
+    waiting_seconds: float = 0.0
 
 
 class _Child:
@@ -78,10 +89,11 @@ class SimulationProcess:
         self.restart_delay = restart_delay
         self.versions: dict[str, str] = {}
         self.restarts = 0
+        self.stats = ProcessStats()
         self._lock = threading.Lock()  # state, pending batches, sending
         self._state = "stopped"  # starting, ready, restarting, closed
         self._child: _Child | None = None
-        self._pending: dict[int, tuple[concurrent.futures.Future, float]] = {}
+        self._pending: dict[int, tuple[concurrent.futures.Future, float, float]] = {}  # future, deadline, sent
         self._numbers = itertools.count()
         self._ready = threading.Event()
         self._closing = threading.Event()
@@ -130,7 +142,8 @@ class SimulationProcess:
                 future.set_exception(EngineUnavailable(f"simulation process {self._state}"))
                 return future
             number = next(self._numbers)
-            self._pending[number] = (future, time.monotonic() + self.batch_timeout)
+            now = time.monotonic()
+            self._pending[number] = (future, now + self.batch_timeout, now)
             try:
                 self._child.connection.send((number, households))
             except (OSError, ValueError) as error:  # the child is gone: the reader restarts it
@@ -226,7 +239,7 @@ class SimulationProcess:
                 if self._state == "closed":
                     return "closed"
                 deadline = start_deadline if starting else min(
-                    (deadline for _, deadline in self._pending.values()), default=now + 1.0)
+                    (deadline for _, deadline, _ in self._pending.values()), default=now + 1.0)
             if now > deadline:
                 return "no answer in time" if not starting else "start-up too long"
             try:
@@ -251,11 +264,14 @@ class SimulationProcess:
                 self._ready.set()
                 log.info("Simulation process %d ready", child.process.pid)
                 continue
-            number, ok, value = message
+            number, ok, value, seconds = message
             with self._lock:
                 entry = self._pending.pop(number, None)
             if entry is not None:
-                future = entry[0]
+                future, _, sent = entry
+                self.stats.batches += 1
+                self.stats.computing_seconds += seconds
+                self.stats.waiting_seconds += time.monotonic() - sent
                 if ok:
                     future.set_result(value)
                 else:
@@ -263,7 +279,7 @@ class SimulationProcess:
 
 
 def _fail(pending: dict, error: Exception) -> None:
-    for future, _ in pending.values():
+    for future, *_ in pending.values():
         if not future.done():
             future.set_exception(error)
 
@@ -324,11 +340,12 @@ def serve(fd: int, parent_pid: int) -> None:
         if message is None:
             return
         number, households = message
+        started = time.perf_counter()
         try:
-            reply = (number, True, engine.simulate(households))
+            reply = (number, True, engine.simulate(households), time.perf_counter() - started)
         except Exception as error:  # noqa: BLE001 - the batch fails, the process serves on
             log.exception("Batch of %d households failed", len(households))
-            reply = (number, False, f"{type(error).__name__}: {error}")
+            reply = (number, False, f"{type(error).__name__}: {error}", time.perf_counter() - started)
         try:
             connection.send(reply)
         except (OSError, ValueError):
