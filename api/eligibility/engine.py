@@ -9,6 +9,7 @@ from importlib.metadata import version
 
 import numpy as np
 
+from api.eligibility.benefits import latest_parameter_dates
 from api.eligibility.incomes import IncomeConverter
 from api.eligibility.shortcuts import Shortcuts
 from api.eligibility.speed import memoize_periods, speed_up
@@ -56,6 +57,18 @@ OUTPUTS = (
 )
 
 
+@dataclass(frozen=True)
+class PeriodFacts:
+    """What the answers read from the parameters for a month, without simulating: the latest
+    parameter date of each benefit, the top higher-education grant, the ASPA resource ceilings.
+    Small and picklable: the simulation process sends them to the API process, which then needs
+    no OpenFisca of its own."""
+    period: str
+    parameter_dates: dict[str, str]
+    top_student_grant: float
+    aspa_ceilings: dict[str, float]
+
+
 class Engine:
     """Owns the tax-benefit system. `simulate` is thread-safe (one simulation at a time)."""
 
@@ -65,6 +78,18 @@ class Engine:
         self.versions: dict[str, str] = {}
         self.shortcuts = Shortcuts()
         self._lock = threading.Lock()
+        self._facts: dict[str, PeriodFacts] = {}
+
+    def facts(self, period: str) -> PeriodFacts:
+        with self._lock:
+            if period not in self._facts:
+                benefits = self.tbs.parameters.prestations_sociales
+                grants = benefits.education.bourses.enseignement_superieur.criteres_sociaux.montants(f"{period}-01")
+                aspa = benefits.solidarite_insertion.minimum_vieillesse.aspa.plafond_ressources(f"{period}-01")
+                self._facts[period] = PeriodFacts(
+                    period, latest_parameter_dates(self.tbs, period), float(max(grants.amounts)),
+                    {"personnes_seules": float(aspa.personnes_seules), "couples": float(aspa.couples)})
+            return self._facts[period]
 
     def load(self, period: str) -> None:
         from openfisca_france import FranceTaxBenefitSystem

@@ -18,9 +18,9 @@ import threading
 import time
 
 from api.eligibility.batcher import MicroBatcher
-from api.eligibility.benefits import C2S, SPECS, latest_parameter_dates
+from api.eligibility.benefits import C2S, SPECS
 from api.eligibility.communes import CommuneError, Communes
-from api.eligibility.engine import Engine
+from api.eligibility.engine import Engine, PeriodFacts
 from api.eligibility.errors import InvalidHousehold
 from api.eligibility.explain import Explainer, Outcome
 from api.eligibility.household import Prepared, prepare
@@ -45,7 +45,8 @@ class EligibilityService:
         self.texts: dict = {}
         self.territories = Territories.load(settings.territories_dir)  # their local aids
         self.explainer: Explainer | None = None
-        # Simulations in a dedicated process (worker.py) unless the setting says otherwise.
+        # Simulations in a dedicated process (worker.py) unless the setting says otherwise; this
+        # process then loads no OpenFisca-France: `self.engine` stays empty (only its versions).
         self.simulator: SimulationProcess | None = None
         self._use_process = getattr(settings, "eligibility_simulation_process", False)
         in_flight = getattr(settings, "eligibility_batches_in_flight", 1) if self._use_process else 1
@@ -81,15 +82,14 @@ class EligibilityService:
                 batch_timeout=getattr(self.settings, "eligibility_simulation_timeout_seconds", 20.0))
             self.simulator.launch()
         try:
-            self.engine.load(period)
-            aspa = self.engine.tbs.parameters.prestations_sociales.solidarite_insertion.minimum_vieillesse.aspa
-            ceilings = aspa.plafond_ressources(f"{period}-01")
-            self.explainer = Explainer(self.texts, {"personnes_seules": float(ceilings.personnes_seules),
-                                                    "couples": float(ceilings.couples)})
             if self.simulator is not None:
                 self.simulator.wait_ready()
-            elif warm_up:
-                self.engine.simulate([_warm_up_household(period)])
+                self.engine.versions = dict(self.simulator.versions)
+            else:
+                self.engine.load(period)
+                if warm_up:
+                    self.engine.simulate([_warm_up_household(period)])
+            self.explainer = Explainer(self.texts, dict(self._facts(period).aspa_ceilings))
         except BaseException:
             if self.simulator is not None:
                 self.simulator.close()
@@ -113,7 +113,7 @@ class EligibilityService:
     def estimate_sync(self, payload: dict) -> dict:
         """The same, without batching (tests, tools)."""
         prepared = self.prepare(payload)
-        return self.respond(prepared, self.engine.simulate(prepared.variants))
+        return self.respond(prepared, self._compute(prepared.variants))
 
     def prepare(self, payload: dict) -> Prepared:
         today = self.today()
@@ -131,6 +131,9 @@ class EligibilityService:
 
     def _submit(self, households: list[Household]):  # noqa: ANN202 - a concurrent.futures.Future
         return self.simulator.submit(households)
+
+    def _facts(self, period: str) -> PeriodFacts:
+        return self.simulator.facts(period) if self.simulator is not None else self.engine.facts(period)
 
     def respond(self, prepared: Prepared, results: list[dict]) -> dict:
         dates, stale = self._period_notes(prepared.period)
@@ -154,14 +157,13 @@ class EligibilityService:
         """Latest parameter date of each benefit, and the warnings on old scales, for a month."""
         with self._dates_lock:
             if period not in self._parameter_dates:
-                dates = latest_parameter_dates(self.engine.tbs, period)
+                dates = dict(self._facts(period).parameter_dates)
                 self._parameter_dates[period] = (dates, self._stale_scales(period, dates))
             dates, stale = self._parameter_dates[period]
         return dict(dates), list(stale)
 
     def _top_student_grant(self, period: str) -> float:
-        node = self.engine.tbs.parameters.prestations_sociales.education.bourses.enseignement_superieur
-        return float(max(node.criteres_sociaux.montants(f"{period}-01").amounts))
+        return self._facts(period).top_student_grant
 
     def _stale_scales(self, period: str, dates: dict[str, str]) -> list[str]:
         year, month = int(period[:4]), int(period[5:7])

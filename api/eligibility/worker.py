@@ -3,20 +3,24 @@
     simulator = SimulationProcess("2026-11", warm_up=[household])
     simulator.start()                        # blocking: the child loads and warms OpenFisca
     results = simulator.simulate(households) # blocking; EngineUnavailable if the child is down
+    facts = simulator.facts("2026-11")       # PeriodFacts: what the answers read from the parameters
     simulator.close()                        # stops the child (and waits for it)
 
 Why: one simulation is pure Python under the GIL. In the API process, it competes with the event
 loop that parses requests and writes answers; in its own process, on the other CPU, the two
-overlap (see docs/benchmarks.md, « Eligibility service »).
+overlap (see docs/benchmarks.md, « Eligibility service »). The API process then loads no
+OpenFisca-France of its own: what the answers need from the parameters (`PeriodFacts`) comes from
+the child, with the first results of each month.
 
 The child is `python -m api.eligibility.worker <fd>`, started with `subprocess` (a fresh
 interpreter, as multiprocessing's 'spawn', without re-importing the parent's main module nor
 starting multiprocessing's resource tracker); it talks over a socket pair with
 `multiprocessing.connection` (pickled messages):
 
-    parent -> child   (number, [Household, ...])  or None to stop
-    child -> parent   ("ready", versions) | ("failed", text) | (number, True, results, seconds computing)
-                      | (number, False, text, seconds)
+    parent -> child   (number, "simulate", [Household, ...]) | (number, "facts", month) | None to stop
+    child -> parent   ("ready", (versions, PeriodFacts)) | ("failed", text)
+                      | (number, True, results or PeriodFacts, seconds computing, PeriodFacts or None)
+                      | (number, False, text, seconds, None)
 
 Households go in (a few hundred bytes each), the plain results of `Engine.simulate` come back: the
 child computes exactly what the in-process engine computes. The parent sends a batch as soon as it
@@ -88,6 +92,7 @@ class SimulationProcess:
         self.batch_timeout = batch_timeout
         self.restart_delay = restart_delay
         self.versions: dict[str, str] = {}
+        self._facts: dict[str, object] = {}  # month -> PeriodFacts
         self.restarts = 0
         self.stats = ProcessStats()
         self._lock = threading.Lock()  # state, pending batches, sending
@@ -136,6 +141,14 @@ class SimulationProcess:
 
     def submit(self, households: list) -> concurrent.futures.Future:
         """Send a batch now; the future gets its results (or EngineUnavailable, SimulationError)."""
+        return self._send("simulate", households)
+
+    def facts(self, period: str):  # noqa: ANN201 - PeriodFacts
+        """Known once a batch of that month was computed (they come with its results); else asked."""
+        found = self._facts.get(period)
+        return found if found is not None else self._send("facts", period).result()
+
+    def _send(self, kind: str, payload) -> concurrent.futures.Future:  # noqa: ANN001
         future: concurrent.futures.Future = concurrent.futures.Future()
         with self._lock:
             if self._state != "ready":
@@ -145,7 +158,7 @@ class SimulationProcess:
             now = time.monotonic()
             self._pending[number] = (future, now + self.batch_timeout, now)
             try:
-                self._child.connection.send((number, households))
+                self._child.connection.send((number, kind, payload))
             except (OSError, ValueError) as error:  # the child is gone: the reader restarts it
                 del self._pending[number]
                 future.set_exception(EngineUnavailable(f"simulation process unreachable: {error}"))
@@ -259,12 +272,15 @@ class SimulationProcess:
                     if self._state == "closed":
                         return "closed"
                     self._state = "ready"
-                self.versions = child.versions = value
+                self.versions = child.versions = value[0]
+                self._facts[value[1].period] = value[1]
                 starting = False
                 self._ready.set()
                 log.info("Simulation process %d ready", child.process.pid)
                 continue
-            number, ok, value, seconds = message
+            number, ok, value, seconds, facts = message
+            if facts is not None:  # before the results: their answers need them
+                self._facts[facts.period] = facts
             with self._lock:
                 entry = self._pending.pop(number, None)
             if entry is not None:
@@ -331,7 +347,8 @@ def serve(fd: int, parent_pid: int) -> None:
     except Exception as error:  # noqa: BLE001 - reported to the parent
         connection.send(("failed", f"{type(error).__name__}: {error}"))
         return
-    connection.send(("ready", engine.versions))
+    connection.send(("ready", (engine.versions, engine.facts(period))))
+    facts_sent = {period}
     while True:
         try:
             message = connection.recv()
@@ -339,13 +356,22 @@ def serve(fd: int, parent_pid: int) -> None:
             return
         if message is None:
             return
-        number, households = message
+        number, kind, payload = message
         started = time.perf_counter()
         try:
-            reply = (number, True, engine.simulate(households), time.perf_counter() - started)
+            facts = None
+            if kind == "facts":
+                value = engine.facts(payload)
+            else:
+                value = engine.simulate(payload)
+                month = payload[0].period
+                if month not in facts_sent:
+                    facts = engine.facts(month)
+                    facts_sent.add(month)
+            reply = (number, True, value, time.perf_counter() - started, facts)
         except Exception as error:  # noqa: BLE001 - the batch fails, the process serves on
-            log.exception("Batch of %d households failed", len(households))
-            reply = (number, False, f"{type(error).__name__}: {error}", time.perf_counter() - started)
+            log.exception("%s request failed", kind)
+            reply = (number, False, f"{type(error).__name__}: {error}", time.perf_counter() - started, None)
         try:
             connection.send(reply)
         except (OSError, ValueError):

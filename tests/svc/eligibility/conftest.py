@@ -31,6 +31,8 @@ def settings() -> Settings:
 def service(settings: Settings):  # noqa: ANN201
     service = FixedDayService(settings)
     service.start()
+    if service.engine.tbs is None:  # simulations in their own process: an engine here too, for the
+        service.engine.load(TODAY.strftime("%Y-%m"))  # tests that compare with plain OpenFisca
     yield service
     if service.simulator is not None:  # the simulation process, when the settings use one
         service.simulator.close()

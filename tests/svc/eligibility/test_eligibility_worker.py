@@ -58,6 +58,12 @@ def test_the_process_computes_what_the_engine_computes(service, simulator) -> No
     assert simulator.simulate(households) == service.engine.simulate(households)
     assert simulator.simulate(households[3:4]) == service.engine.simulate(households[3:4])
     assert simulator.versions == service.engine.versions
+    # What the answers read from the parameters: sent with the results, or asked for.
+    assert simulator.facts(MONTH) == service.engine.facts(MONTH)
+    assert simulator.facts("2025-02") == service.engine.facts("2025-02")
+    april = probe_households("2026-04")[:2]
+    assert simulator.simulate(april) == service.engine.simulate(april)
+    assert "2026-04" in simulator._facts and simulator.facts("2026-04") == service.engine.facts("2026-04")
 
 
 async def test_batched_answers_through_the_process_equal_single_ones(process_service) -> None:  # noqa: ANN001
@@ -117,8 +123,24 @@ def test_a_stuck_process_is_given_up_after_the_timeout_then_replaced(simulator) 
     assert simulator.simulate(households) == expected
 
 
+async def test_a_service_with_its_process_answers_without_openfisca_of_its_own(service, settings) -> None:  # noqa: ANN001
+    from .conftest import FixedDayService
+
+    own = FixedDayService(settings.model_copy(update={"eligibility_simulation_process": True}))
+    await asyncio.to_thread(own.start)
+    try:
+        assert own.engine.tbs is None and own.engine.versions == service.engine.versions
+        body = copy.deepcopy(VALID)
+        body["period"] = "2026-03"  # another month: its parameter facts come with its results
+        assert await own.estimate(body) == service.estimate_sync(body)
+    finally:
+        pid = own.simulator.pid
+        await own.aclose()
+    assert not psutil.pid_exists(pid)
+
+
 async def test_shutdown_leaves_no_process(service) -> None:  # noqa: ANN001
-    """Even while the process is still loading OpenFisca (the ready case: Ctrl-C test below)."""
+    """Even while the process is still loading OpenFisca (the ready case: the tests above and below)."""
     twin = copy.copy(service)
     twin.simulator = SimulationProcess(MONTH)
     twin.batcher = MicroBatcher(twin._compute, 4.0, 256)
