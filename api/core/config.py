@@ -43,10 +43,11 @@ class Settings(BaseSettings):
     eligibility_max_batch: int = 256
     eligibility_warm_up: bool = True
     eligibility_load: bool = True   # False: OpenFisca is not loaded at start-up (tests that never estimate)
-    # Simulations in a dedicated process (api/eligibility/worker.py), overlapping the API's HTTP work;
-    # False: in a thread of the API process (less memory, one OpenFisca instead of two).
+    # Simulations in a dedicated process (api/eligibility/worker.py): the API process keeps its CPU
+    # and GIL for HTTP and loads no OpenFisca-France; restarted if it crashes or hangs (503 meanwhile).
+    # False: in a thread of the API process, one process (see docs/benchmarks.md for both).
     eligibility_simulation_process: bool = True
-    eligibility_batches_in_flight: int = Field(default=1, ge=1, le=4)  # with the simulation process
+    eligibility_batches_in_flight: int = Field(default=1, ge=1, le=4)  # with the process: 2 sends the next batch early
     eligibility_simulation_timeout_seconds: float = 20.0   # a batch slower than this: process restarted, 503
     eligibility_simulation_start_timeout_seconds: float = 300.0
 
