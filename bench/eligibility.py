@@ -419,10 +419,11 @@ simulation of 64 households (about 55 ms), then 64 answers written and 64 new re
 validated and prepared (about 0.45 ms of API work each, 30 ms), plus the batching window. Nothing can
 overlap: the next batch is made of the very clients whose answers are being written. Hence about
 600-700 households/s on a quiet machine, whether the simulations run in a thread or in their own
-process (their runs overlap). Sending half batches alternately (`eligibility_batches_in_flight=2`, so that the HTTP work
-of one half overlaps the simulation of the other) pays the fixed cost of a simulation twice: no gain
-measured either, with one simulation process: it is then busy all the time, and half batches cost it
-nearly as much as whole ones. Two uvicorn workers, each with its own simulation process, do overlap:
+process (their runs overlap). Letting the next batch be gathered and sent while one computes
+(`eligibility_batches_in_flight=2`) changes nothing measurable: the batches stay whole (mean 64), and
+half batches would pay the ~40 ms fixed cost of a simulation twice. Two simulation processes behind
+one API process, each with the requests of half the connections, did worse in a trial (546 against
+628 households/s, 2 rounds). Two uvicorn workers, each with its own simulation process, do overlap:
 each has half the clients, and while one simulates, the other writes and reads; the two simulations
 then share the 2 CPUs with the two API processes and the load generator (mean batch 31, at about the
 same cost each as 64), at the price of twice the memory and two API processes.
