@@ -57,7 +57,7 @@ def create_app(settings: Settings | None = None, *, announce: bool = False,
         db = Database(settings.database_url)
         await asyncio.to_thread(db.migrate)
         rasa = RasaClient(settings.rasa_url, settings.rasa_timeout_seconds, transport=rasa_transport)
-        eligibility_service = EligibilityService(settings)
+        eligibility_service = EligibilityService(settings, territories)
         app.state.settings = settings
         app.state.db = db
         app.state.rasa = rasa

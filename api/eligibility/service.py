@@ -38,12 +38,13 @@ STABLE_INCOMES = ("Nous avons supposé que vos revenus sont les mêmes depuis de
 
 
 class EligibilityService:
-    def __init__(self, settings) -> None:  # noqa: ANN001
+    def __init__(self, settings, territories: Territories | None = None) -> None:  # noqa: ANN001
         self.settings = settings
         self.engine = Engine()
         self.communes: Communes | None = None
         self.texts: dict = {}
-        self.territories = Territories.load(settings.territories_dir)  # their local aids
+        # their local aids (the API passes the territories it loaded once)
+        self.territories = territories or Territories.load(settings.territories_dir)
         self.explainer: Explainer | None = None
         # Simulations in a dedicated process (worker.py) unless the setting says otherwise; this
         # process then loads no OpenFisca-France: `self.engine` stays empty (only its versions).
