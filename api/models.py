@@ -125,6 +125,8 @@ class Appointment(SQLModel, table=True):
     share_summary: bool = False
     summary: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     reminder_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # where to tell the person if the team cancels (encrypted; wiped once the appointment is over)
+    contact_enc: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 

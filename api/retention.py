@@ -37,7 +37,7 @@ def purge(session: Session, now: datetime, days: int) -> dict[str, int]:
         "callbacks": session.execute(delete(CallbackRequest).where(CallbackRequest.created_at < limit)).rowcount,
         "appointments": session.execute(update(Appointment).where(
             Appointment.end < limit, Appointment.person_id != ERASED).values(
-            person_id=ERASED, summary=None, share_summary=False)).rowcount,
+            person_id=ERASED, summary=None, share_summary=False, contact_enc=None)).rowcount,
     }
     session.commit()
     return counts

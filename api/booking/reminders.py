@@ -6,10 +6,13 @@ has started, and cancelling the appointment withdraws its reminders.
 """
 from __future__ import annotations
 
+import json
 import logging
+from dataclasses import asdict
 from datetime import datetime, timedelta
 
 from api.booking.service import FOLLOW_UP_AFTER, BookingService, Reach
+from api.models import Appointment
 from api.outbox import Outbox
 from api.territories import Slot
 from channels.runtime import text_message
@@ -40,8 +43,21 @@ class Reminders:
         ids: list[int] = []
         for kind, at in self.booking.reminder_times(slot.start):
             ids += await self._queue(to, kind, at, slot.start, **values)
-        await self.booking.set_reminders(appointment_id, ids)
+        contact = self.outbox.vault.encrypt(json.dumps(asdict(to))) if self.outbox.vault else None
+        await self.booking.set_reminders(appointment_id, ids, contact)
         return ids
+
+    async def tell_cancelled_by_team(self, appointment: Appointment, slot: Slot | None) -> bool:
+        """The team cancelled: one message on the person's channel, if it can still reach them."""
+        if not appointment.contact_enc or self.outbox.vault is None or slot is None:
+            return False
+        now = self.booking.clock()
+        if slot.start <= now:
+            return False
+        to = Reach(**json.loads(self.outbox.vault.decrypt(appointment.contact_enc)))
+        ids = await self._queue(to, "cancelled_by_team", now, slot.start, date=spoken_date(slot.start),
+                                place=slot.place.name)
+        return bool(ids)
 
     async def withdraw(self, ids: list[int]) -> int:
         return await self.outbox.cancel(ids) if ids else 0

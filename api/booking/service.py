@@ -145,8 +145,11 @@ class BookingService:
             raise BookingError("not_found", "Ce rendez-vous est introuvable.")
         return appointment
 
-    async def set_reminders(self, appointment_id: str, ids: list[int]) -> None:
-        await self.db.run(_set_reminders, appointment_id, ids)
+    async def set_reminders(self, appointment_id: str, ids: list[int], contact_enc: str | None = None) -> None:
+        await self.db.run(_set_reminders, appointment_id, ids, contact_enc)
+
+    async def forget_contact(self, appointment_id: str) -> None:
+        await self.db.run(_forget_contact, appointment_id)
 
     def reminder_times(self, start: datetime) -> list[tuple[str, datetime]]:
         """(kind, when) of each reminder still ahead: 48 h before, and the morning of the day."""
@@ -258,15 +261,26 @@ def _set_status(session: Session, appointment_id: str, person_id: str | None, st
     row.updated_at = now
     if status == CANCELLED:
         row.seat = None                                  # the seat is free again
+    if person_id is not None:
+        row.contact_enc = None                           # the person cancelled: nothing more to tell
     session.add(row)
     session.commit()
     return row
 
 
-def _set_reminders(session: Session, appointment_id: str, ids: list[int]) -> None:
+def _set_reminders(session: Session, appointment_id: str, ids: list[int], contact_enc: str | None) -> None:
     row = session.get(Appointment, appointment_id)
     if row is not None:
         row.reminder_ids = list(ids)
+        row.contact_enc = contact_enc
+        session.add(row)
+        session.commit()
+
+
+def _forget_contact(session: Session, appointment_id: str) -> None:
+    row = session.get(Appointment, appointment_id)
+    if row is not None and row.contact_enc is not None:
+        row.contact_enc = None
         session.add(row)
         session.commit()
 
@@ -314,6 +328,7 @@ def erase(session: Session, person_id: str, now: datetime) -> list[int]:
         row.person_id = ERASED
         row.summary = None
         row.share_summary = False
+        row.contact_enc = None
         row.updated_at = now
         session.add(row)
     session.commit()

@@ -67,9 +67,13 @@ async def mark(request: Request, appointment_id: str, body: StatusIn) -> Any:
         row = await booking(request).cancel(appointment_id, None, body.status)
     except BookingError as failure:
         return error(404, failure.fr, failure.reason)
+    told = False
     if body.status == "cancelled":
-        await request.app.state.reminders.withdraw(row.reminder_ids)
-    return {"appointment": appointment_view(request, row)}
+        reminders = request.app.state.reminders
+        await reminders.withdraw(row.reminder_ids)
+        told = await reminders.tell_cancelled_by_team(row, booking(request).territories.slot(row.slot_id))
+    await booking(request).forget_contact(row.id)
+    return {"appointment": appointment_view(request, row), "person_told": told}
 
 
 @router.get("/callbacks", dependencies=[Staff])

@@ -1,6 +1,6 @@
 """Migrations apply, revert and apply again on SQLite and on PostgreSQL (skipped with the reason when
 no PostgreSQL server answers), and the migrated schema matches the models exactly: 0002 (inbound
-deduplication and outbox), 0003 (appointments and call-backs)."""
+deduplication and outbox), 0003 (appointments and call-backs), 0004 (appointment contact)."""
 from __future__ import annotations
 
 from collections.abc import Iterator

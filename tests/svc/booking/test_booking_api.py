@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from api.core.security import Pseudonymiser
+from api.models import Appointment
 from tests.fakes import telegram as tg
 from tests.fakes import twilio as tw
 from tests.fakes.app import PSEUDONYM_KEY, Running, make_settings, running
@@ -176,3 +177,35 @@ async def test_a_callback_request_reaches_the_staff_queue_with_the_number(api):
     done = (await client.post(f"/api/staff/callbacks/{queue[0]['id']}/done", headers=STAFF)).json()["callback"]
     assert (done["status"], done["phone"]) == ("done", None)
     assert (await client.get("/api/staff/callbacks", headers=STAFF)).json()["callbacks"] == []
+
+
+async def test_a_cancellation_by_the_team_is_told_to_the_person_on_their_channel(api):
+    running_api, clock, twilio = api
+    client = running_api.client
+    await running_api.sms(NUMBER, "bonjour")
+    booked = (await book(client, SMS_PERSON, THURSDAY_14)).json()["appointment"]
+    before = len(twilio.bodies(NUMBER))
+    marked = (await client.post(f"/api/staff/appointments/{booked['id']}/status", json={"status": "cancelled"},
+                                headers=STAFF)).json()
+    assert marked["person_told"] is True and marked["appointment"]["status"] == "cancelled"
+    await running_api.outbox.drain()
+    told = twilio.bodies(NUMBER)[before:]
+    assert len(told) == 1 and "l'équipe doit annuler" in told[0] and "jeudi 3 décembre à 14h" in told[0]
+    assert [r.status for r in await running_api.outbox_rows() if r.kind.startswith("reminder")] == \
+        ["cancelled", "cancelled"]
+    with running_api.app.state.db.session() as session:
+        assert session.get(Appointment, booked["id"]).contact_enc is None     # nothing more to tell
+
+
+async def test_the_contact_kept_for_a_team_cancellation_is_encrypted_and_dropped_when_the_person_cancels(api):
+    running_api, _, _ = api
+    client = running_api.client
+    await running_api.sms(NUMBER, "bonjour")
+    booked = (await book(client, SMS_PERSON, THURSDAY_14)).json()["appointment"]
+    with running_api.app.state.db.session() as session:
+        kept = session.get(Appointment, booked["id"]).contact_enc
+    assert kept and NUMBER not in kept and "612345678" not in kept
+    await client.post(f"/internal/appointments/{booked['id']}/cancel", json={"person_id": SMS_PERSON},
+                      headers=INTERNAL)
+    with running_api.app.state.db.session() as session:
+        assert session.get(Appointment, booked["id"]).contact_enc is None

@@ -4,7 +4,7 @@ erasure."""
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pytest
 from sqlmodel import select
