@@ -38,6 +38,7 @@ async def api(tmp_path: Path) -> AsyncIterator[tuple[Running, Clock, Any]]:
         async with running(settings, FakeRasa()) as started:
             started.app.state.booking.clock = clock
             started.outbox.clock = clock
+            started.telegram_stand_in = telegram
             yield started, clock, twilio
     finally:
         twilio.stop()
@@ -209,3 +210,18 @@ async def test_the_contact_kept_for_a_team_cancellation_is_encrypted_and_dropped
                       headers=INTERNAL)
     with running_api.app.state.db.session() as session:
         assert session.get(Appointment, booked["id"]).contact_enc is None
+
+
+async def test_a_telegram_booking_is_reminded_on_telegram(api):
+    running_api, clock, _ = api
+    chat = 424242
+    await running_api.telegram(tg.message_update(chat, "bonjour"))
+    person = Pseudonymiser(PSEUDONYM_KEY).pseudonym("telegram", str(chat))
+    booked = (await book(running_api.client, person, THURSDAY_14, channel="telegram")).json()["appointment"]
+    assert booked["reminders"] == 2
+    rows = [r for r in await running_api.outbox_rows() if r.kind.startswith("reminder")]
+    assert {(r.channel, r.person_id) for r in rows} == {("telegram", person)}
+    clock.now = MONDAY.replace(day=1, month=12, hour=13)           # 48 h before
+    await running_api.outbox.drain()
+    sent = [c for c in running_api.telegram_stand_in.calls("sendMessage") if str(c.get("chat_id")) == str(chat)]
+    assert sent and "Rappel" in sent[-1]["text"]
