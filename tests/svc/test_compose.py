@@ -62,3 +62,9 @@ def test_api_settings_exist():
     env = SERVICES["api"]["environment"]
     unknown = [key for key in env if key not in fields]
     assert not unknown, f"compose sets settings the API does not read: {unknown}"
+
+
+def test_the_action_server_gets_the_api_address_and_the_same_internal_token():
+    api, actions = SERVICES["api"]["environment"], SERVICES["actions"]["environment"]
+    assert actions["API_URL"] == "http://api:8000"
+    assert actions["INTERNAL_API_TOKEN"] == api["INTERNAL_API_TOKEN"]   # booking calls /internal/*
