@@ -11,7 +11,7 @@ from typing import Any
 from sqlmodel import Session, delete, select
 
 from api.booking import service as booking
-from api.core.db import Database
+from api.core.db import Database, save
 from api.core.security import Pseudonymiser, new_conversation_id
 from api.models import ConsentRecord, Conversation, EstimateRecord, OutboxMessage, utcnow
 from api.rasa_client import RasaClient, RasaUnavailable
@@ -50,7 +50,7 @@ class ConversationService:
             person_id=self.pseudonymiser.pseudonym("web", conversation_id),
             source=source,
         )
-        await self.db.run(_save, conversation)
+        await self.db.run(save, conversation)
         turn = await self.handle(conversation, WEB, payload="/greet")
         return conversation, turn
 
@@ -162,12 +162,6 @@ def to_rasa_message(text: str | None, payload: str | None) -> str:
 
 
 # -- database work (runs in a worker thread) ------------------------------------------------------------
-def _save(session: Session, row: Any) -> Any:
-    session.add(row)
-    session.commit()
-    return row
-
-
 def _get_or_create(session: Session, channel: str, person_id: str, source: str | None) -> Conversation:
     query = select(Conversation).where(Conversation.channel == channel, Conversation.person_id == person_id)
     conversation = session.exec(query).first()

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, update
 from sqlmodel import Session, select
 
-from api.booking.service import ERASED
+from api.booking.service import ERASED, FORGOTTEN
 from api.core.db import Database
 from api.models import Appointment, CallbackRequest, ConsentRecord, Conversation, EstimateRecord, utcnow
 
@@ -36,8 +36,7 @@ def purge(session: Session, now: datetime, days: int) -> dict[str, int]:
             (EstimateRecord.created_at < limit) | EstimateRecord.person_id.in_(gone))).rowcount,
         "callbacks": session.execute(delete(CallbackRequest).where(CallbackRequest.created_at < limit)).rowcount,
         "appointments": session.execute(update(Appointment).where(
-            Appointment.end < limit, Appointment.person_id != ERASED).values(
-            person_id=ERASED, summary=None, share_summary=False, contact_enc=None)).rowcount,
+            Appointment.end < limit, Appointment.person_id != ERASED).values(**FORGOTTEN)).rowcount,
     }
     session.commit()
     return counts

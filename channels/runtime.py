@@ -75,9 +75,6 @@ class AddressBook:
             return None
         return found[0]
 
-    def forget(self, channel: str, person_id: str) -> None:
-        self._seen.pop((channel, person_id), None)
-
 
 @dataclass
 class Reply:

@@ -14,34 +14,24 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import func
+from sqlalchemy import delete, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from api.core.db import Database
-from api.models import (
-    BOOKED,
-    CANCELLED,
-    HONOURED,
-    MISSED,
-    Appointment,
-    CallbackRequest,
-    ConsentRecord,
-    EstimateRecord,
-    utcnow,
-)
-from api.territories import Slot, Territories, Territory
+from api.core.db import Database, save
+from api.models import BOOKED, CANCELLED, Appointment, CallbackRequest, ConsentRecord, EstimateRecord, utcnow
+from api.territories import Place, Slot, Territories, Territory
+from knowledge.french import PARIS
 
-PARIS = ZoneInfo("Europe/Paris")
 MIN_NOTICE = timedelta(hours=2)         # no slot offered that starts sooner than this
 HORIZON = timedelta(days=60)            # how far ahead slots are searched
 FIRST_REMINDER = timedelta(hours=48)
 MORNING = time(8, 0)                    # the reminder of the day itself, Paris time
 FOLLOW_UP_AFTER = timedelta(days=7)
-STAFF_STATUSES = {HONOURED, MISSED, CANCELLED}
 ERASED = "erased"
+# What an appointment keeps once its person is forgotten (erasure, or past the retention).
+FORGOTTEN = {"person_id": ERASED, "summary": None, "share_summary": False, "contact_enc": None}
 
 
 class BookingError(Exception):
@@ -67,19 +57,18 @@ class Reach:
     address: str
 
 
-Scheduler = Callable[..., Any]   # Outbox.enqueue-like coroutine function
-
-
 def paris_day(moment: datetime) -> str:
     return moment.astimezone(PARIS).date().isoformat()
 
 
+def place_json(place: Place) -> dict[str, str]:
+    return {"id": place.id, "name": place.name, "address": place.address, "access": place.access,
+            "accessibility": place.accessibility}
+
+
 def slot_json(slot: Slot, seats_left: int | None = None) -> dict[str, Any]:
-    place = slot.place
     body = {"id": slot.id, "start": slot.start.isoformat(), "end": slot.end.isoformat(), "label": slot.label,
-            "territory": slot.territory_id,
-            "place": {"id": place.id, "name": place.name, "address": place.address, "access": place.access,
-                      "accessibility": place.accessibility}}
+            "territory": slot.territory_id, "place": place_json(slot.place)}
     if seats_left is not None:
         body["seats_left"] = seats_left
     return body
@@ -166,7 +155,7 @@ class BookingService:
                                phone_enc: str | None) -> CallbackRequest:
         row = CallbackRequest(id=new_id(), person_id=person_id, channel=channel, territory_id=territory.id,
                               preferred_times=times[:200], phone_enc=phone_enc, created_at=self.clock())
-        return await self.db.run(_save, row)
+        return await self.db.run(save, row)
 
     # -- staff ------------------------------------------------------------------------------------
     async def appointments_of_day(self, day: str, territory_id: str | None, place_id: str | None) -> list[Appointment]:
@@ -185,12 +174,6 @@ def new_id() -> str:
 
 
 # -- database work (runs in a worker thread) ------------------------------------------------------------
-def _save(session: Session, row: Any) -> Any:
-    session.add(row)
-    session.commit()
-    return row
-
-
 def _taken_counts(session: Session, slot_ids: list[str]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for chunk in range(0, len(slot_ids), 500):
@@ -318,18 +301,11 @@ def erase(session: Session, person_id: str, now: datetime) -> list[int]:
     """Erasure: call-backs are deleted; upcoming appointments are cancelled (their seat is free again,
     as nobody could be linked to them any more); all lose the link to the person and the summary.
     Returns the outbox ids of their reminders, to delete."""
-    reminders: list[int] = []
-    for row in session.exec(select(CallbackRequest).where(CallbackRequest.person_id == person_id)).all():
-        session.delete(row)
-    for row in session.exec(select(Appointment).where(Appointment.person_id == person_id)).all():
-        if row.status == BOOKED and row.start > now:
-            row.status, row.seat = CANCELLED, None
-        reminders += row.reminder_ids
-        row.person_id = ERASED
-        row.summary = None
-        row.share_summary = False
-        row.contact_enc = None
-        row.updated_at = now
-        session.add(row)
+    mine = Appointment.person_id == person_id
+    session.execute(delete(CallbackRequest).where(CallbackRequest.person_id == person_id))
+    reminders = [i for ids in session.exec(select(Appointment.reminder_ids).where(mine)).all() for i in ids]
+    session.execute(update(Appointment).where(mine, Appointment.status == BOOKED, Appointment.start > now)
+                    .values(status=CANCELLED, seat=None))
+    session.execute(update(Appointment).where(mine).values(**FORGOTTEN, updated_at=now))
     session.commit()
     return reminders

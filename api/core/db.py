@@ -36,6 +36,13 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
+def save(session: Session, row: T) -> T:
+    """Insert or update one row (for `Database.run(save, row)`)."""
+    session.add(row)
+    session.commit()
+    return row
+
+
 class Database:
     """One engine, short sessions, and a way to run blocking DB work off the event loop."""
 

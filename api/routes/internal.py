@@ -7,7 +7,6 @@ for an SMS reminder.
 """
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -15,13 +14,12 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from api.booking.reminders import Reminders
-from api.booking.service import BookingError, BookingService, Reach, SlotFull, paris_day
+from api.booking.service import BookingError, BookingService, Reach, SlotFull, paris_day, place_json
 from api.core.auth import bearer
 from api.core.errors import error
 from api.models import Appointment
 from api.territories import Slot
 
-log = logging.getLogger(__name__)
 router = APIRouter(prefix="/internal", include_in_schema=False)
 
 
@@ -54,14 +52,12 @@ class CallbackIn(BaseModel):
     phone: str | None = Field(default=None, pattern=r"^\+33[1-9]\d{8}$")
 
 
-def appointment_json(appointment: Appointment, slot: Slot, what_to_bring: list[str],
+def appointment_json(service: BookingService, appointment: Appointment, slot: Slot,
                      reminders: int | None = None) -> dict[str, Any]:
-    place = slot.place
+    territory = service.territories.get(slot.territory_id)
     body = {"id": appointment.id, "start": slot.start.isoformat(), "end": slot.end.isoformat(),
-            "status": appointment.status, "label": slot.label,
-            "place": {"id": place.id, "name": place.name, "address": place.address, "access": place.access,
-                      "accessibility": place.accessibility},
-            "what_to_bring": what_to_bring}
+            "status": appointment.status, "label": slot.label, "place": place_json(slot.place),
+            "what_to_bring": list(territory.what_to_bring) if territory else []}
     if reminders is not None:
         body["reminders"] = reminders
     return body
@@ -120,14 +116,12 @@ async def book(request: Request, body: BookIn) -> Any:
         return error(409, full.fr, full.reason)
     except BookingError as failure:
         return error(422, failure.fr, failure.reason)
-    territory = service.territories.get(slot.territory_id)
-    what_to_bring = list(territory.what_to_bring) if territory else []
     reminders: Reminders = request.app.state.reminders
     to = reach(request, body.person_id, body.channel, body.phone)
     if to is not None and not appointment.reminder_ids:
         appointment.reminder_ids = await reminders.for_appointment(appointment.id, slot, to)
     await reminders.withdraw_follow_up(body.channel, body.person_id)   # a booking makes it pointless
-    return {"appointment": appointment_json(appointment, slot, what_to_bring, len(appointment.reminder_ids))}
+    return {"appointment": appointment_json(service, appointment, slot, len(appointment.reminder_ids))}
 
 
 @router.get("/appointments/upcoming", dependencies=[Internal])
@@ -137,8 +131,7 @@ async def upcoming(request: Request, person_id: Annotated[str, Query(max_length=
     if found is None:
         return {"appointment": None}
     appointment, slot = found
-    territory = service.territories.get(slot.territory_id)
-    return {"appointment": appointment_json(appointment, slot, list(territory.what_to_bring) if territory else [])}
+    return {"appointment": appointment_json(service, appointment, slot)}
 
 
 @router.post("/appointments/{appointment_id}/cancel", dependencies=[Internal])
