@@ -19,6 +19,7 @@ from api.eligibility.situation import Household
 from api.territories import LocalAid, Territories, Territory
 
 Truth = bool | None   # None: cannot be known
+STATUS = {True: "eligible", False: "not_eligible", None: "uncertain"}
 
 
 def local_aids(territories: Territories | None, prepared: Prepared, benefits: list[dict]) -> list[dict]:
@@ -42,8 +43,8 @@ def unknown_fields(prepared: Prepared) -> set[str]:
 
 def local_benefit(territory: Territory, aid: LocalAid, household: Household, unknown: set[str],
                   statuses: dict[str, str]) -> dict:
-    truths = [_truth(condition.kind, condition.value, household, unknown, statuses) for condition in aid.conditions]
-    status = "not_eligible" if False in truths else "uncertain" if None in truths else "eligible"
+    status = STATUS[_all(_truth(condition.kind, condition.value, household, unknown, statuses)
+                         for condition in aid.conditions)]
     amount = aid.amount
     if status == "not_eligible":
         amount = 0.0 if aid.amount is not None else None

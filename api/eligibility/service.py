@@ -27,8 +27,8 @@ from api.eligibility.household import Prepared, prepare
 from api.eligibility.local_aids import local_aids
 from api.eligibility.schema import parse_request
 from api.eligibility.situation import Household, Person
-from api.territories import Territories
 from api.eligibility.worker import SimulationProcess
+from api.territories import Territories
 
 log = logging.getLogger("api.eligibility")
 
@@ -49,8 +49,8 @@ class EligibilityService:
         # Simulations in a dedicated process (worker.py) unless the setting says otherwise; this
         # process then loads no OpenFisca-France: `self.engine` stays empty (only its versions).
         self.simulator: SimulationProcess | None = None
-        self._use_process = getattr(settings, "eligibility_simulation_process", False)
-        in_flight = getattr(settings, "eligibility_batches_in_flight", 1) if self._use_process else 1
+        self._use_process = settings.eligibility_simulation_process
+        in_flight = settings.eligibility_batches_in_flight if self._use_process else 1
         self.batcher = MicroBatcher(self._compute, settings.eligibility_batch_window_ms,
                                     settings.eligibility_max_batch, in_flight=in_flight,
                                     submit=self._submit if self._use_process else None)
@@ -75,12 +75,12 @@ class EligibilityService:
         self.communes = Communes.load(self.settings.communes_file)
         self.texts = read_yaml(self.settings.knowledge_dir / "benefits.yml")
         period = self.today().strftime("%Y-%m")
-        warm_up = getattr(self.settings, "eligibility_warm_up", True)
+        warm_up = self.settings.eligibility_warm_up
         if self._use_process:  # loads its own OpenFisca while this process loads the one for the answers
             self.simulator = SimulationProcess(
                 period, [_warm_up_household(period)] if warm_up else [],
-                start_timeout=getattr(self.settings, "eligibility_simulation_start_timeout_seconds", 300.0),
-                batch_timeout=getattr(self.settings, "eligibility_simulation_timeout_seconds", 20.0))
+                start_timeout=self.settings.eligibility_simulation_start_timeout_seconds,
+                batch_timeout=self.settings.eligibility_simulation_timeout_seconds)
             self.simulator.launch()
         try:
             if self.simulator is not None:
