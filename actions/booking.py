@@ -52,7 +52,7 @@ def handover_notes(tracker: Tracker) -> dict[str, list[str]]:
             worries.append(labels["worries"][intent])
         if intent == "ask_benefit_info":
             for entity in data.get("entities") or []:
-                name = (benefit_texts(entity.get("value")) or {}).get("short_name") if entity.get(
+                name = benefit_texts(entity.get("value")).get("short_name") if entity.get(
                     "entity") == "benefit" else None
                 line = labels["question"].format(benefit=name) if name else None
                 if line and line not in questions:

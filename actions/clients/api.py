@@ -53,12 +53,13 @@ async def slots(commune: str, after: str | None = None, limit: int = 3) -> dict[
 
 async def book(person_id: str, channel: str, slot_id: str, share_summary: bool,
                phone: str | None, notes: dict[str, list[str]] | None = None) -> dict[str, Any]:
-    """Book a seat; `notes` (worries, questions) go into the handover summary, only when shared."""
+    """Book a seat; `notes` (worries, questions) go into the handover summary (the API keeps a
+    summary only when it is shared)."""
     body: dict[str, Any] = {"person_id": person_id, "channel": channel, "slot_id": slot_id,
                             "share_summary": share_summary}
     if phone:
         body["phone"] = phone
-    if share_summary and notes:
+    if notes:
         body["notes"] = notes
     return (await _internal("POST", "/internal/appointments", json=body))["appointment"]
 
