@@ -1,11 +1,31 @@
-"""A person chatting through the web chat API, and scripted personas that answer each question by
-its `ask` field, in free text."""
+"""A person chatting through the web chat API, scripted personas that answer each question by
+its `ask` field, in free text, and what the team sees through the staff API."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import httpx
+
+from knowledge.french import PARIS
+
+STAFF = {"Authorization": "Bearer test-staff-token"}   # the stack's STAFF_TOKEN (tests/stack.py)
+
+
+def staff_appointments(client: httpx.Client, first: date | None = None, days: int = 60,
+                       territory: str | None = None) -> list[dict[str, Any]]:
+    """The appointments the staff API lists for `days` days from `first` (today, Paris time)."""
+    first = first or datetime.now(PARIS).date()
+    found: list[dict[str, Any]] = []
+    for offset in range(days):
+        params = {"day": (first + timedelta(days=offset)).isoformat()}
+        if territory:
+            params["territory"] = territory
+        response = client.get("/api/staff/appointments", params=params, headers=STAFF)
+        response.raise_for_status()
+        found += response.json()["appointments"]
+    return found
 
 
 @dataclass

@@ -9,17 +9,12 @@ from typing import Any
 import httpx
 
 from knowledge.french import PARIS
-from tests.e2e.chat import ChatSession, last_ask
+from tests.e2e.chat import STAFF, ChatSession, last_ask, staff_appointments
 from tests.e2e.test_slice import SLICE
-
-STAFF = {"Authorization": "Bearer test-staff-token"}
 
 
 def staff_day(client: httpx.Client, start: str) -> list[dict[str, Any]]:
-    day = datetime.fromisoformat(start).astimezone(PARIS).date().isoformat()
-    response = client.get("/api/staff/appointments", params={"day": day}, headers=STAFF)
-    response.raise_for_status()
-    return response.json()["appointments"]
+    return staff_appointments(client, datetime.fromisoformat(start).astimezone(PARIS).date(), days=1)
 
 
 def pick_first_slot(session: ChatSession, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -31,23 +26,13 @@ def pick_first_slot(session: ChatSession, messages: list[dict[str, Any]]) -> lis
 
 def booked_start(client: httpx.Client, before: set[str]) -> dict[str, Any]:
     """The appointment the staff API shows that was not there before (searching the next 60 days)."""
-    for offset in range(60):
-        day = datetime.now(PARIS).date().toordinal() + offset
-        listed = client.get("/api/staff/appointments", params={"day": datetime.fromordinal(day).date().isoformat()},
-                            headers=STAFF).json()["appointments"]
-        for appointment in listed:
-            if appointment["id"] not in before and appointment["status"] == "booked":
-                return appointment
-    raise AssertionError("no new appointment")
+    new = [a for a in staff_appointments(client) if a["id"] not in before and a["status"] == "booked"]
+    assert new, "no new appointment"
+    return new[0]
 
 
 def all_booked(client: httpx.Client) -> set[str]:
-    found = set()
-    for offset in range(60):
-        day = datetime.fromordinal(datetime.now(PARIS).date().toordinal() + offset).date().isoformat()
-        found |= {a["id"] for a in client.get("/api/staff/appointments", params={"day": day},
-                                               headers=STAFF).json()["appointments"]}
-    return found
+    return {a["id"] for a in staff_appointments(client)}
 
 
 def test_book_after_an_estimate_with_the_summary_shared_then_cancel(client: httpx.Client):

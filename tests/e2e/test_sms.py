@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
-from datetime import date
 from typing import Any
 
 import httpx
@@ -19,6 +18,7 @@ from channels.render import SMS, render_one
 from channels.sms.adapter import pack_sms
 from channels.sms.console import SmsPhone
 from knowledge import load
+from tests.e2e.chat import staff_appointments
 from tests.fakes.twilio import ACCOUNT_SID, FROM_NUMBER, FakeTwilio
 from tests.stack import MODEL, start_stack
 
@@ -77,14 +77,10 @@ def test_supprimer_then_oui_erases(phone: SmsPhone):
 
 
 def sms_appointments(api_url: str, territory: str) -> list[dict[str, Any]]:
-    """Booked SMS appointments of a territory over the next 40 days, from the staff API."""
-    found = []
-    for offset in range(40):
-        day = date.fromordinal(date.today().toordinal() + offset).isoformat()
-        listed = httpx.get(f"{api_url}/api/staff/appointments", params={"day": day, "territory": territory},
-                           headers={"Authorization": "Bearer test-staff-token"}).json()["appointments"]
-        found += [a for a in listed if a["channel"] == "sms" and a["status"] == "booked"]
-    return found
+    """Booked SMS appointments of a territory over the next 60 days, from the staff API."""
+    with httpx.Client(base_url=api_url) as client:
+        return [a for a in staff_appointments(client, territory=territory)
+                if a["channel"] == "sms" and a["status"] == "booked"]
 
 
 def test_booking_by_sms_numbered_slots_no_phone_question_then_cancel(phone: SmsPhone, stack):
