@@ -17,3 +17,38 @@ def spoken_date(moment: datetime | str) -> str:
     local = moment.astimezone(PARIS)
     minutes = f"{local.minute:02d}" if local.minute else ""
     return f"{WEEKDAYS[local.weekday()]} {local.day} {MONTHS[local.month - 1]} à {local.hour}h{minutes}"
+
+
+
+
+_VOWELS = "aàâäeéèêëiîïoôöuùûüyœæ"
+_CONTRACTED = {"le": "du", "les": "des", "des": "de"}  # « de le » → « du »; « de des » → « de »
+_DETERMINERS = {"le", "la", "les", "l'", "l’", "un", "une", "des", "du", "votre", "vos", "mon", "ma", "mes",
+                "ton", "ta", "tes", "son", "sa", "ses", "notre", "nos", "leur", "leurs", "ce", "cet", "cette",
+                "ces", "autres", "aucun", "aucune", "chaque", "plusieurs", "quelques"}
+
+
+def de(phrase: str) -> str:
+    """The phrase after the preposition « de », contracted and elided as French requires.
+
+    « le loyer » → « du loyer », « les revenus » → « des revenus », « une réponse » → « d'une réponse »,
+    « l'âge » → « de l'âge », « la date » → « de la date », « votre salaire » → « de votre salaire »,
+    « des aides » → « d'aides », « autres revenus » → « d'autres revenus ». A capital on a determiner
+    moves to the preposition (« Les revenus » → « Des revenus »); a name keeps its own (« d'Anne »)."""
+    text = " ".join(phrase.split())
+    if not text:
+        return "de"
+    first, _, rest = text.partition(" ")
+    lowered = first.lower()
+    elided = lowered[:2] if lowered[:2] in ("l'", "l’") else lowered
+    capital = first[0].isupper() and elided in _DETERMINERS
+    if capital:
+        text = text[0].lower() + text[1:]
+    if lowered in _CONTRACTED and rest:
+        word = _CONTRACTED[lowered]
+        result = "d'" + rest if word == "de" and rest[0].lower() in _VOWELS else f"{word} {rest}"
+    elif text[0].lower() in _VOWELS:
+        result = "d'" + text
+    else:
+        result = "de " + text
+    return result[0].upper() + result[1:] if capital else result
