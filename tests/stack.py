@@ -1,5 +1,6 @@
 """Start the real stack (Rasa, action server, API) as subprocesses on free ports, for end-to-end
-tests and benchmarks. Used by tests/e2e/conftest.py."""
+tests and benchmarks. Used by tests/e2e/conftest.py, bench/ and tests/fidelity (which gives the action
+server alone another API_URL, through a recording proxy: `process_env`)."""
 from __future__ import annotations
 
 import base64
@@ -35,12 +36,14 @@ class Stack:
     actions_port: int = field(default_factory=free_port)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     extra_env: dict[str, str] = field(default_factory=dict)
+    # Variables for one process only ("rasa", "actions" or "api"), over the shared ones.
+    process_env: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def api_url(self) -> str:
         return f"http://127.0.0.1:{self.api_port}"
 
-    def env(self) -> dict[str, str]:
+    def env(self, process: str | None = None) -> dict[str, str]:
         env = dict(os.environ)
         env.update({
             "PYTHONPATH": str(ROOT),
@@ -58,11 +61,12 @@ class Stack:
             "SANIC_HOST": "127.0.0.1",
         })
         env.update(self.extra_env)
+        env.update(self.process_env.get(process or "", {}))
         return env
 
     def _spawn(self, name: str, command: list[str]) -> None:
         log = open(self.workdir / f"{name}.log", "wb")
-        self.processes[name] = subprocess.Popen(command, cwd=ROOT, env=self.env(), stdout=log,
+        self.processes[name] = subprocess.Popen(command, cwd=ROOT, env=self.env(name), stdout=log,
                                                 stderr=subprocess.STDOUT, start_new_session=True)
 
     def start(self) -> None:
@@ -105,10 +109,12 @@ class Stack:
                 os.killpg(process.pid, signal.SIGKILL)
 
 
-def start_stack(extra_env: dict[str, str] | None = None) -> Stack:
+def start_stack(extra_env: dict[str, str] | None = None,
+                process_env: dict[str, dict[str, str]] | None = None) -> Stack:
     if not MODEL.exists():
         raise FileNotFoundError("No trained model: run `make model` first")
-    stack = Stack(workdir=Path(tempfile.mkdtemp(prefix="tzn-stack-")), extra_env=extra_env or {})
+    stack = Stack(workdir=Path(tempfile.mkdtemp(prefix="tzn-stack-")), extra_env=extra_env or {},
+                  process_env=process_env or {})
     stack.start()
     try:
         stack.wait_ready()
