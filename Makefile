@@ -13,7 +13,7 @@ MODEL := bot/models/current.tar.gz
 REPORTS := var/test-reports
 
 .PHONY: help env env-bot env-svc data secrets model run test test-bot test-svc test-e2e \
-        validate nlu-eval bench sms-console telegram-webhook lock-bot lock-svc clean browser
+        validate nlu-eval bench fidelity sms-console telegram-webhook lock-bot lock-svc clean browser
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  \033[1m%-18s\033[0m %s\n", $$1, $$2}'
@@ -66,6 +66,9 @@ nlu-eval: model ## Intent and entity-value accuracy on the held-out NLU test set
 
 bench: env data model ## Run the benchmarks and print their figures
 	@$(SVC) bench/eligibility.py
+
+fidelity: env data model ## 500 generated personas through the real stack: household sent vs described (var/fidelity/report.json)
+	@$(SVC) -m tests.fidelity --count 500 --seed 1
 
 sms-console: env-svc data model ## Chat as an SMS user: real signed webhook, local Twilio stand-in, segments shown
 	@$(SVC) -m channels.sms.console

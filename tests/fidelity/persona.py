@@ -190,6 +190,9 @@ class Persona:
         if correction:
             return Reply(text=correction)
         if ask == "recap":
+            text = (message or {}).get("text", "").lower()
+            if re.search(r"qu'est-ce qui|quoi|quelle réponse|écrivez la bonne", text):   # « what is wrong? »
+                return Reply(text=self.pick(["rien, tout est juste", "non tout est bon", "rien c'est bon"]))
             return Reply(text=self.pick(["oui", "oui", "c'est ça", "oui c'est bon", "exact", "oui c'est ça"]))
         if ask in self.script.dont_know and self._dont_know_applies(ask):
             self._note_unknown(ask)
