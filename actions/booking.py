@@ -3,7 +3,6 @@ sharing the summary (only after a yes), a phone number only for a web reminder, 
 what to bring; cancelling, moving, and asking to be called back."""
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Any
 
@@ -12,18 +11,15 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import Answer, interpret, parse_phone
+from actions import facts
 from actions.clients import api
-from actions.forms import REQUESTED_SLOT, QuestionForm, intent_of
+from actions.forms import REQUESTED_SLOT, Answer, QuestionForm, entity, intent_of, yes_or_no
 from actions.messages import benefit_texts, render_text, say, texts
 from actions.screening_plan import UNKNOWN
 from knowledge import load
-from knowledge.french import PARIS, WEEKDAYS, spoken_date as when
-from nlu import parsing
+from knowledge.french import PARIS, spoken_date as when
 
 NONE = "none"  # a question that needs no answer any more (no slot, no reminder wanted)
-MOVE_WORDS = re.compile(r"\b(deplac|change|decal|report|autre (jour|date|creneau)|plus tard)")
-CALLBACK_WORDS = re.compile(r"\b(rappel|rapel|appelez|appeler|telephon)")
 BOOKING_SLOTS = ("commune", "handover_consent", "appointment_slot", "phone")
 CALLBACK_SLOTS = ("commune", "callback_times", "phone")
 
@@ -66,12 +62,17 @@ def national_contact() -> str:
 
 def commune_code(tracker: Tracker) -> str | None:
     commune = tracker.get_slot("commune")
-    if not isinstance(commune, dict):
-        return None
-    if commune.get("code"):
-        return commune["code"]
-    found = parsing.find_commune(commune.get("postcode") or "") if commune.get("postcode") else None
-    return found["code"] if found else None
+    return commune.get("code") if isinstance(commune, dict) else None
+
+
+def read_commune(tracker: Tracker) -> Answer:
+    """The town of the latest message, from its entities (as in the screening)."""
+    message = tracker.latest_message or {}
+    reading = facts.read(message.get("entities") or [], "commune", {}, intent_of(tracker))
+    commune = reading.answers.get("commune")
+    if isinstance(commune, dict) and (commune.get("code") or commune.get("postcode")):
+        return Answer(value={k: v for k, v in commune.items() if k in ("code", "name", "postcode")})
+    return Answer(unknown=reading.dont_know)
 
 
 async def contact_for(code: str | None) -> tuple[dict[str, Any] | None, str]:
@@ -94,18 +95,15 @@ def slot_buttons(offered: list[dict[str, Any]]) -> list[dict[str, str]]:
 
 def chosen_slot(tracker: Tracker, offered: list[dict[str, Any]]) -> dict[str, Any] | str | None:
     """The offered slot a message picks (by number, « le premier », or weekday), "autre", or None."""
-    message = tracker.latest_message or {}
-    choice = next((e.get("value") for e in message.get("entities") or [] if e.get("entity") == "choice"), None)
-    text = parsing.normalise(message.get("text") or "")
-    if choice == "autre" or re.search(r"\b(autre|aucun|pas possible|ne peux pas)\b", text):
+    choice = entity(tracker, "choice")
+    if choice == "autre":
         return "autre"
-    if choice is None:
-        ordinals = {"premier": 1, "1er": 1, "deuxieme": 2, "second": 2, "troisieme": 3, "dernier": len(offered)}
-        number = re.fullmatch(r"\s*(\d)\s*[.)]?\s*", text)
-        choice = int(number.group(1)) if number else next((v for k, v in ordinals.items() if k in text), None)
-    if choice is None:
-        days = [i for i, s in enumerate(offered) if WEEKDAYS[datetime.fromisoformat(
-            s["start"].replace("Z", "+00:00")).astimezone(PARIS).weekday()] in text]
+    if choice == "dernier":
+        choice = len(offered)
+    weekday = entity(tracker, "weekday")
+    if choice is None and weekday is not None:
+        days = [i for i, s in enumerate(offered) if datetime.fromisoformat(
+            s["start"].replace("Z", "+00:00")).astimezone(PARIS).weekday() == weekday]
         choice = days[0] + 1 if len(days) == 1 else None
     try:
         return offered[int(choice) - 1] if choice is not None and 1 <= int(choice) <= len(offered) else None
@@ -132,20 +130,15 @@ class ValidateBookingForm(QuestionForm):
         return next((q for q in needed if answers.get(q) is None), None)
 
     def interpret(self, question: str, tracker: Tracker) -> Answer:
-        message = tracker.latest_message or {}
-        text, intent = message.get("text") or "", intent_of(tracker)
         if question == "handover_consent":
-            value = {"affirm": True, "deny": False}.get(intent or "", parsing.parse_yes_no(text))
-            return Answer(value=value)
+            return Answer(value=yes_or_no(tracker))
         if question == "appointment_slot":
             chosen = chosen_slot(tracker, tracker.get_slot("offered_slots") or [])
             return Answer(value=chosen) if chosen else Answer()
         if question == "phone":
-            if intent == "deny" or parsing.parse_yes_no(text) is False:
-                return Answer(value=NONE)
-            phone = parse_phone(text)
-            return Answer(value=phone) if phone else Answer()
-        return interpret(question, text, message.get("entities"), intent)
+            phone = entity(tracker, "phone")
+            return Answer(value=phone if phone else (NONE if yes_or_no(tracker) is False else None))
+        return read_commune(tracker)
 
     async def accepted(self, question: str, value: Any, dispatcher: CollectingDispatcher,
                        tracker: Tracker) -> list[EventType]:
@@ -154,7 +147,7 @@ class ValidateBookingForm(QuestionForm):
             after = offered[-1]["end"] if offered else None
             return [SlotSet("appointment_slot", None), SlotSet("booking_after", after), SlotSet("offered_slots", None)]
         if question == "commune" and isinstance(value, dict):
-            territory, contact = await contact_for(value.get("code") or commune_code_of(value))
+            territory, contact = await contact_for(value.get("code"))
             if territory is None:
                 say(dispatcher, "booking_outside_territory", contact=contact)
                 return [SlotSet("appointment_slot", NONE), SlotSet("handover_consent", False),
@@ -170,11 +163,6 @@ class ValidateBookingForm(QuestionForm):
             say(dispatcher, "booking_no_slot", contact=national_contact())
             return [SlotSet("appointment_slot", NONE), SlotSet("phone", NONE)]
         return super().give_up(question, dispatcher, tracker)
-
-
-def commune_code_of(commune: dict[str, Any]) -> str | None:
-    found = parsing.find_commune(commune.get("postcode") or "") if commune.get("postcode") else None
-    return found["code"] if found else None
 
 
 class ActionStartBooking(Action):
@@ -322,7 +310,7 @@ class ActionCancelAppointment(Action):
         if not found:
             say(dispatcher, "cancel_none")
             return [SlotSet("offer", None)]
-        moving = bool(MOVE_WORDS.search(parsing.normalise((tracker.latest_message or {}).get("text") or "")))
+        moving = entity(tracker, "appointment_change") == "move"
         say(dispatcher, "move_confirm" if moving else "cancel_confirm", date=when(found["start"]),
             place=(found.get("place") or {}).get("name", ""))
         return [SlotSet("appointment_id", found["id"]), SlotSet("offer", "move" if moving else "cancel")]
@@ -357,9 +345,7 @@ class ActionCancelKept(Action):
 
 
 def wants_callback(tracker: Tracker) -> bool:
-    message = tracker.latest_message or {}
-    mode = next((e.get("value") for e in message.get("entities") or [] if e.get("entity") == "contact_mode"), None)
-    return mode == "callback" or bool(CALLBACK_WORDS.search(parsing.normalise(message.get("text") or "")))
+    return entity(tracker, "contact_mode") == "callback"
 
 
 class ValidateCallbackForm(QuestionForm):
@@ -387,9 +373,9 @@ class ValidateCallbackForm(QuestionForm):
         if question == "callback_times":
             return Answer(value=text[:200]) if text and not text.startswith("/") else Answer()
         if question == "phone":
-            phone = parse_phone(text)
+            phone = entity(tracker, "phone")
             return Answer(value=phone) if phone else Answer()
-        return interpret(question, text, message.get("entities"), intent_of(tracker))
+        return read_commune(tracker)
 
     def give_up(self, question: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         if question == "callback_times":

@@ -7,10 +7,10 @@ from rasa_sdk.events import EventType, FollowupAction, Restarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions import facts
 from actions.messages import say, signal, texts
-from actions.results import ActionBenefitInfo
-from actions.screening import REQUESTED_SLOT, current_answers
-from nlu import parsing
+from actions.results import ActionBenefitInfo, recall_estimate
+from actions.screening import REQUESTED_SLOT, changes_of, current_answers, start_questions
 
 # What a moment of life already says about the household.
 LIFE_EVENT_FACTS = {
@@ -40,8 +40,21 @@ async def human_contact(tracker: Tracker) -> str:
 
 def life_event_of(tracker: Tracker) -> str | None:
     message = tracker.latest_message or {}
-    found = next((e.get("value") for e in message.get("entities") or [] if e.get("entity") == "life_event"), None)
-    return found or parsing.parse_life_event(message.get("text") or "")
+    return next((e.get("value") for e in message.get("entities") or [] if e.get("entity") == "life_event"), None)
+
+
+def earlier_facts(tracker: Tracker) -> dict[str, object]:
+    """The facts a person gave before agreeing to the privacy notice (« j'ai 19 ans, je fais rien,
+    y a des aides ? »), read from the entities of their messages, so nothing is asked twice."""
+    answers: dict[str, object] = {}
+    for event in tracker.events:
+        if event.get("event") != "user":
+            continue
+        data = event.get("parse_data") or {}
+        intent = (data.get("intent") or {}).get("name")
+        reading = facts.read(data.get("entities") or [], None, answers, intent)
+        answers.update(changes_of(reading, None, answers))
+    return answers
 
 
 def first_turn(tracker: Tracker) -> bool:
@@ -100,16 +113,50 @@ class ActionWelcome(Action):
 
 
 class ActionConsentGiven(Action):
+    """Yes to the privacy notice: the facts said before are kept, and the questions start (unless
+    the yes was for a booking, which goes on)."""
+
     def name(self) -> str:
         return "action_consent_given"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
         signal(dispatcher, "consent", kind="privacy", given=True)
-        say(dispatcher, "booking_consent_thanks" if tracker.get_slot("offer") == "consent_booking" else "consent_thanks")
+        booking = tracker.get_slot("offer") == "consent_booking"
+        say(dispatcher, "booking_consent_thanks" if booking else "consent_thanks")
         event = tracker.get_slot("life_event")
-        return [SlotSet("consent", True), SlotSet("offer", None), SlotSet("refusals", 0.0),
-                SlotSet(REQUESTED_SLOT, None), SlotSet("life_event", event)]
+        events: list[EventType] = [SlotSet("consent", True), SlotSet("offer", None), SlotSet("refusals", 0.0),
+                                   SlotSet(REQUESTED_SLOT, None), SlotSet("life_event", event)]
+        answers = {**current_answers(tracker), **earlier_facts(tracker)}
+        events += [SlotSet(k, v) for k, v in answers.items() if v is not None and tracker.get_slot(k) is None]
+        if booking:
+            return events
+        return events + await start_questions(dispatcher, tracker, domain, answers)
+
+
+class ActionTakeFacts(Action):
+    """Facts given outside the questions (« non en fait j'ai 2 enfants » after the result, « j'ai 35
+    ans » before any question): kept, then the questions go on, or the estimate is computed again."""
+
+    def name(self) -> str:
+        return "action_take_facts"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        answers = current_answers(tracker)
+        message = tracker.latest_message or {}
+        reading = facts.read(message.get("entities") or [], None, answers, latest_intent(tracker))
+        changes = changes_of(reading, None, answers)
+        if not changes:
+            if tracker.get_slot("estimate"):
+                return recall_estimate(dispatcher, tracker) + [SlotSet("questions_left", False)]
+            say(dispatcher, "affirm_without_question")
+            return [SlotSet("offer", None), SlotSet("questions_left", False)]
+        if tracker.get_slot("estimate"):
+            say(dispatcher, "corrected")
+        answers.update(changes)
+        events: list[EventType] = [SlotSet(k, v) for k, v in changes.items()] + [SlotSet("offer", None)]
+        return events + await start_questions(dispatcher, tracker, domain, answers)
 
 
 class ActionConsentRefused(Action):
@@ -143,6 +190,8 @@ class ActionAnswerObjection(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
         intent = latest_intent(tracker)
+        if intent == "doute_droits" and tracker.get_slot("estimate") and not in_screening(tracker):
+            return recall_estimate(dispatcher, tracker)   # « donc j'ai droit à rien ? » after the result
         refusals = (tracker.get_slot("refusals") or 0.0) + 1
         if in_screening(tracker):
             say(dispatcher, intent if intent in OBJECTIONS else "doute_droits")

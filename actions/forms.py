@@ -4,6 +4,7 @@ up on that question — and leave interruptions (STOP, a person, SUPPRIMER...) t
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
 from typing import Any
 
 from rasa_sdk import FormValidationAction, Tracker
@@ -11,7 +12,6 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import Answer
 from actions.messages import say
 from actions.screening_plan import UNKNOWN
 
@@ -24,6 +24,30 @@ DIGRESSIONS = {"ask_benefit_info", "help", "privacy_question", "thanks", "doute_
 # take over (keep both in step).
 INTERRUPTIONS = {"stop", "delete_data", "ask_human", "book_appointment", "cancel_appointment", "bot_challenge",
                  "goodbye", "restart"}
+
+
+@dataclass
+class Answer:
+    """A message read as the answer to one question: a value, « je ne sais pas », or neither."""
+
+    value: Any = None
+    unknown: bool = False
+
+    @property
+    def understood(self) -> bool:
+        return self.unknown or self.value is not None
+
+
+def entity(tracker: Tracker, name: str) -> Any:
+    """The value of the first entity `name` of the latest message (None when absent)."""
+    message = tracker.latest_message or {}
+    return next((e.get("value") for e in message.get("entities") or [] if e.get("entity") == name), None)
+
+
+def yes_or_no(tracker: Tracker) -> bool | None:
+    """What the latest message says to a yes/no question (its entity, else its intent)."""
+    said = entity(tracker, "yes_no")
+    return said if isinstance(said, bool) else {"affirm": True, "deny": False}.get(intent_of(tracker) or "")
 
 
 def intent_of(tracker: Tracker) -> str | None:
@@ -88,7 +112,6 @@ class QuestionForm(FormValidationAction, ABC):
             attempts.pop(question, None)
             value = UNKNOWN if answer.unknown else answer.value
             events: list[EventType] = [SlotSet(question, value)]
-            events += [SlotSet(k, v) for k, v in answer.also.items() if answers.get(k) is None]
             events += await self.accepted(question, value, dispatcher, tracker)
             return events + [SlotSet("attempts", attempts)]
         attempts[question] = attempts.get(question, 0) + 1

@@ -1,27 +1,34 @@
 """Turn the screening answers into the household of the eligibility contract
-(../shared/spec/eligibility.md). Unknown answers are listed in `unknown`, never guessed as 0."""
+(../shared/spec/eligibility.md). Only the answers the plan still needs are used (an answer made
+useless by a correction is not sent). An answer skipped, not understood or « je ne sais pas » is
+listed in `unknown` (the service then gives a range), never sent as a guess."""
 from __future__ import annotations
 
 from typing import Any, Mapping
 
-from actions.screening_plan import UNKNOWN, effective_activity, number
+from actions.screening_plan import (UNKNOWN, effective_activity, is_micro_entrepreneur, needed_questions,
+                                    number)
+from knowledge.vocabulary import ACTIVITY_INCOME, INCOME_NAMES, PAYS_RENT
 
-# Where an unknown answer lives in the contract's household.
-UNKNOWN_FIELD = {
-    "age": "adults[0].age",
-    "partner_age": "adults[1].age",
-    "rent": "rent",
-    "salary": "adults[0].incomes.salary",
-    "unemployment": "adults[0].incomes.unemployment",
-    "pension": "adults[0].incomes.pension",
-    "other_income": "adults[0].incomes.other",
-    "alimony": "adults[0].incomes.alimony",
-    "partner_income": "adults[1].incomes.salary",
-    "disability": "adults[0].disability_rate",
-    "single_parent_recent": "single_parent_recent",
-}
 DEFAULT_AGE = 40        # used only with the field listed in `unknown`
-DEFAULT_CHILD_AGE = 8
+DEFAULT_CHILD_AGE = 8   # idem
+SELF_INCOMES = {"salary": "salary", "unemployment": "unemployment", "pension": "pension",
+                "alimony": "alimony", "other_income": "other"}
+
+
+def relevant_answers(answers: Mapping[str, Any], life_event: str | None = None) -> dict[str, Any]:
+    """The answers to the questions the plan needs now, with the details that go with them."""
+    needed = set(needed_questions(answers, life_event))
+    kept = {q: v for q, v in answers.items() if q in needed and v is not None}
+    for detail in ("couple_type", "partner_income_type", "partner_reason"):
+        if answers.get("couple") is True and answers.get(detail) is not None:
+            kept[detail] = answers[detail]
+    for detail in ("charges", "occupation", "disability_pension", "activity_reason"):
+        if answers.get(detail) is not None:
+            kept[detail] = answers[detail]
+    if answers.get("housing_status") not in PAYS_RENT:
+        kept.pop("charges", None)
+    return kept
 
 
 def _known(answers: Mapping[str, Any], key: str) -> Any:
@@ -33,71 +40,161 @@ def _amount(answers: Mapping[str, Any], key: str) -> float:
     return number(_known(answers, key)) or 0.0
 
 
-def build_household(answers: Mapping[str, Any]) -> dict[str, Any]:
-    unknown = sorted({UNKNOWN_FIELD[k] for k, v in answers.items() if v == UNKNOWN and k in UNKNOWN_FIELD})
-    age = number(_known(answers, "age")) or DEFAULT_AGE
+def partner_income_kind(answers: Mapping[str, Any]) -> str | None:
+    """Which income the partner's amount is: said with the amount, else what their activity brings."""
+    kind = answers.get("partner_income_type")
+    if kind in INCOME_NAMES:
+        return kind
+    activity = answers.get("partner_activity")
+    if activity == "inactif" and answers.get("partner_reason") in {"handicap", "maladie"}:
+        return "disability_pension"
+    return ACTIVITY_INCOME.get(activity or "") or ("other" if activity == "inactif" else None)
+
+
+def build_household(all_answers: Mapping[str, Any], life_event: str | None = None) -> dict[str, Any]:
+    answers = relevant_answers(all_answers, life_event)
+    unknown: set[str] = set()
+
+    def unknown_if(key: str, field: str) -> None:
+        if answers.get(key) == UNKNOWN:
+            unknown.add(field)
+
+    person = _adult(answers, unknown)
+    adults = [person]
+    if answers.get("couple") is True:
+        adults.append(_partner(answers, person["age"], unknown))
+    children = _children(answers, unknown)
+    status = _known(answers, "housing_status")
+    if status is None:
+        status = "locataire"
+        unknown.update({"housing.status", "rent"})
+    housing: dict[str, Any] = {"status": status, "rent": 0.0, "charges": 0.0}
+    if status in PAYS_RENT:
+        housing["rent"] = _amount(answers, "rent")
+        housing["charges"] = _amount(answers, "charges")
+        if answers.get("rent") in (UNKNOWN, None):
+            unknown.add("rent")
+    household: dict[str, Any] = {
+        "housing": housing,
+        "adults": adults,
+        "couple_type": answers.get("couple_type") if len(adults) == 2 else None,
+        "children": children,
+        "single_parent_recent": bool(_known(answers, "single_parent_recent")) and len(adults) == 1,
+    }
+    unknown_if("single_parent_recent", "single_parent_recent")
+    commune = answers.get("commune")
+    if isinstance(commune, dict) and commune.get("code"):
+        household["commune"] = commune["code"]
+    if isinstance(commune, dict) and commune.get("postcode"):
+        household["postcode"] = commune["postcode"]
+    if "commune" not in household and "postcode" not in household:
+        unknown.add("commune")
+    household["unknown"] = sorted(unknown)
+    return household
+
+
+def _adult(answers: Mapping[str, Any], unknown: set[str]) -> dict[str, Any]:
+    age = number(_known(answers, "age"))
+    if age is None:
+        unknown.add("adults[0].age")
     activity = effective_activity(answers)
     if activity in (None, UNKNOWN):
+        unknown.update({"adults[0].activity", "adults[0].incomes.salary", "adults[0].incomes.unemployment"})
         activity = "inactif"
-        unknown.append("adults[0].activity")
-    salary = _amount(answers, "salary")
-    incomes = {
-        "salary": salary,
-        "unemployment": _amount(answers, "unemployment"),
-        "pension": _amount(answers, "pension"),
-        "disability_pension": 0.0,
-        "alimony": _amount(answers, "alimony"),
-        "other": _amount(answers, "other_income"),
-    }
-    disability = number(_known(answers, "disability"))
-    adults = [{
-        "age": int(age),
+    incomes = {name: 0.0 for name in INCOME_NAMES}
+    for question, income in SELF_INCOMES.items():
+        incomes[income] = _amount(answers, question)
+        if answers.get(question) == UNKNOWN:
+            unknown.add(f"adults[0].incomes.{income}")
+    incomes["disability_pension"] = _amount(answers, "disability_pension")
+    adult: dict[str, Any] = {
+        "age": int(age or DEFAULT_AGE),
         "activity": activity,
         "incomes": incomes,
-        "disability_rate": disability if disability else None,
+        "disability_rate": _rate(answers, "disability", 0, unknown),
         "student": activity == "etudiant",
-    }]
-    if answers.get("couple") is True:
-        partner_income = _amount(answers, "partner_income")
-        partner_age = number(_known(answers, "partner_age")) or age
-        adults.append({
-            "age": int(partner_age),
-            "activity": "salarie" if partner_income > 0 else "inactif",
-            "incomes": {"salary": partner_income, "unemployment": 0.0, "pension": 0.0,
-                        "disability_pension": 0.0, "alimony": 0.0, "other": 0.0},
-            "disability_rate": None,
-            "student": False,
-        })
+    }
+    pregnant = answers.get("pregnant")
+    if pregnant == UNKNOWN:
+        unknown.add("adults[0].pregnant")
+    elif pregnant is not None:
+        adult["pregnant"] = pregnant == "self"
+    for fact in ("student_grant", "work_restriction"):
+        if answers.get(fact) == UNKNOWN:
+            unknown.add(f"adults[0].{fact}")
+        elif isinstance(answers.get(fact), bool):
+            adult[fact] = answers[fact]
+    if is_micro_entrepreneur(answers):
+        turnover = answers.get("self_employed")
+        if turnover == UNKNOWN:
+            unknown.add("adults[0].self_employed.turnover")
+        kind = _known(answers, "self_employed_kind") or "bic_services"
+        if answers.get("self_employed_kind") == UNKNOWN:
+            unknown.add("adults[0].self_employed.kind")
+        adult["self_employed"] = {"turnover": number(turnover) or 0.0, "kind": kind}
+    return adult
+
+
+def _partner(answers: Mapping[str, Any], own_age: int, unknown: set[str]) -> dict[str, Any]:
+    age = number(_known(answers, "partner_age"))
+    if age is None:
+        unknown.add("adults[1].age")
+    activity = _known(answers, "partner_activity")
+    incomes = {name: 0.0 for name in INCOME_NAMES}
+    kind = partner_income_kind(answers)
+    amount = answers.get("partner_income")
+    if activity is None:
+        unknown.add("adults[1].activity")
+        activity = "inactif"
+    if amount == UNKNOWN or (amount is None and answers.get("partner_activity") is not None):
+        unknown.add(f"adults[1].incomes.{kind or 'salary'}")
+    elif number(amount):
+        if kind is None:
+            unknown.add("adults[1].activity")
+            kind = "salary"
+        incomes[kind] = float(amount)
+    partner: dict[str, Any] = {
+        "age": int(age or own_age),
+        "activity": activity,
+        "incomes": incomes,
+        "disability_rate": _rate(answers, "partner_disability", 1, unknown),
+        "student": activity == "etudiant",
+    }
+    if answers.get("pregnant") == "partner":
+        partner["pregnant"] = True
+    return partner
+
+
+def _rate(answers: Mapping[str, Any], key: str, index: int, unknown: set[str]) -> float | None:
+    if answers.get(key) == UNKNOWN:
+        unknown.add(f"adults[{index}].disability_rate")
+        return None
+    rate = number(answers.get(key))
+    return rate if rate else None
+
+
+def _children(answers: Mapping[str, Any], unknown: set[str]) -> list[dict[str, Any]]:
     count = int(number(_known(answers, "children")) or 0)
     ages = _known(answers, "children_ages")
-    ages = list(ages) if isinstance(ages, list) else []
-    children = [{"age": int(ages[i]) if i < len(ages) else DEFAULT_CHILD_AGE} for i in range(count)]
-    commune = _known(answers, "commune") or {}
-    housing_status = _known(answers, "housing_status") or "heberge"
-    household: dict[str, Any] = {
-        "housing": {"status": housing_status, "rent": _amount(answers, "rent"), "charges": 0.0},
-        "adults": adults,
-        "couple_type": None,
-        "children": children,
-        "single_parent_recent": bool(_known(answers, "single_parent_recent")),
-        "unknown": sorted(set(unknown)),
-    }
-    if commune.get("code"):
-        household["commune"] = commune["code"]
-    if commune.get("postcode"):
-        household["postcode"] = commune["postcode"]
-    return household
+    ages = list(ages) if isinstance(ages, list) and len(ages) == count else None
+    children = []
+    for index in range(count):
+        if ages is None:
+            unknown.add(f"children[{index}].age")
+        children.append({"age": int(ages[index]) if ages else DEFAULT_CHILD_AGE})
+    return children
 
 
 def summary(answers: Mapping[str, Any]) -> dict[str, Any]:
     """The household in brief, for the social worker's handover (no name, no number, no address)."""
-    commune = _known(answers, "commune") or {}
+    kept = relevant_answers(answers)
+    commune = _known(kept, "commune") or {}
     return {
-        "age": _known(answers, "age"),
-        "couple": answers.get("couple"),
-        "children_ages": _known(answers, "children_ages") or [],
+        "age": _known(kept, "age"),
+        "couple": kept.get("couple"),
+        "children_ages": _known(kept, "children_ages") or [],
         "commune": commune.get("name") or commune.get("postcode"),
-        "housing_status": _known(answers, "housing_status"),
-        "activity": effective_activity(answers),
-        "unknown": sorted(k for k, v in answers.items() if v == UNKNOWN),
+        "housing_status": _known(kept, "housing_status"),
+        "activity": effective_activity(kept),
+        "unknown": sorted(k for k, v in kept.items() if v == UNKNOWN),
     }

@@ -24,10 +24,15 @@ def benefit_texts(benefit_id: str) -> dict[str, Any]:
     return load("benefits").get(benefit_id) or {}
 
 
+def piece(key: str, **values: Any) -> str:
+    """The text named `key`, with its {placeholders} filled, as written (a piece of a sentence)."""
+    template = texts()[key]["text"]
+    return string.Formatter().vformat(template.strip(), (), _Blank(values))
+
+
 def render_text(key: str, **values: Any) -> str:
     """The text named `key`, with its {placeholders} filled; it starts with a capital letter."""
-    template = texts()[key]["text"]
-    text = string.Formatter().vformat(template.strip(), (), _Blank(values))
+    text = piece(key, **values)
     return text[:1].upper() + text[1:]
 
 

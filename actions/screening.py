@@ -1,34 +1,64 @@
-"""The screening form: ask only the questions the answers make necessary, accept « je ne sais
-pas », re-ask once with an example, let the person ask something in the middle."""
+"""The screening form: ask only the questions the answers make necessary, keep every fact of every
+message, accept « je ne sais pas », re-ask once differently, take corrections, let the person ask
+something in the middle, and sum up before the estimate."""
 from __future__ import annotations
 
 from abc import abstractmethod
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import Answer, interpret
-from actions.forms import REQUESTED_SLOT, QuestionForm
+from actions import facts
+from actions.forms import DIGRESSIONS, INTERRUPTIONS, REQUESTED_SLOT, intent_of
 from actions.messages import say, say_text, texts
-from actions.screening_plan import QUESTIONS, needed_questions, next_question
+from actions.questions import question_message
+from actions.recap import recap_text
+from actions.screening_plan import ANSWERS, QUESTIONS, UNKNOWN, needed_questions, next_question, unsettled
+
+MAX_ATTEMPTS = 2
 
 
 def current_answers(tracker: Tracker) -> dict[str, Any]:
-    return {question: tracker.get_slot(question) for question in QUESTIONS}
+    return {name: tracker.get_slot(name) for name in ANSWERS}
 
 
 def screening_reset() -> list[EventType]:
     """Forget every answer (« recommencer »)."""
-    return [SlotSet(q, None) for q in QUESTIONS] + [
+    return [SlotSet(name, None) for name in ANSWERS] + [
         SlotSet("attempts", None), SlotSet("estimate", None), SlotSet(REQUESTED_SLOT, None)]
 
 
-class ValidateScreeningForm(QuestionForm):
-    questions = QUESTIONS
+def changes_of(reading: facts.Reading, question: str | None, answers: dict[str, Any]) -> dict[str, Any]:
+    """The answers a message changes. A fact fills an empty answer; it replaces one given before
+    when the message corrects (« non en fait... »), when it does not answer the question asked (so
+    it was said on purpose), or at the recap."""
+    deliberate = reading.correction or not reading.answered or question in (None, "recap")
+    changes: dict[str, Any] = {}
+    for key, value in reading.answers.items():
+        current = answers.get(key)
+        if key == question or current is None or current == UNKNOWN or (deliberate and value != current):
+            if value != current:
+                changes[key] = value
+    count = changes.get("children", answers.get("children"))
+    ages = changes.get("children_ages", answers.get("children_ages"))
+    if isinstance(ages, list) and isinstance(count, int) and len(ages) != count:
+        if "children_ages" in changes and "children" not in changes and answers.get("children") is None:
+            changes["children"] = len(ages)
+        else:
+            changes["children_ages"] = None   # to be asked again
+    return changes
 
+
+def corrected(changes: dict[str, Any], answers: dict[str, Any], question: str | None) -> bool:
+    """True when a change replaces an answer the person had given before."""
+    return any(k != question and k in QUESTIONS and k != "recap" and answers.get(k) not in (None, UNKNOWN)
+               for k in changes)
+
+
+class ValidateScreeningForm(FormValidationAction):
     def name(self) -> str:
         return "validate_screening_form"
 
@@ -36,13 +66,73 @@ class ValidateScreeningForm(QuestionForm):
                              tracker: Tracker, domain: DomainDict) -> list[str]:
         return needed_questions(current_answers(tracker), tracker.get_slot("life_event"))
 
-    def next_question(self, tracker: Tracker, answers: dict[str, Any]) -> str | None:
-        return next_question(answers, tracker.get_slot("life_event"))
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        answers = current_answers(tracker)
+        requested = tracker.get_slot(REQUESTED_SLOT)
+        events: list[EventType] = []
+        if requested in QUESTIONS and unsettled(answers, requested):
+            outcome = await self._read(requested, answers, dispatcher, tracker, domain)
+            if outcome is None:
+                return []  # an interruption: Rasa rejects the form and the rules take over
+            events += outcome
+        answers.update({e["name"]: e["value"] for e in events if e.get("event") == "slot"})
+        events.append(SlotSet(REQUESTED_SLOT, next_question(answers, tracker.get_slot("life_event"))))
+        return events
 
-    def interpret(self, question: str, tracker: Tracker) -> Answer:
+    async def _read(self, question: str, answers: dict[str, Any], dispatcher: CollectingDispatcher,
+                    tracker: Tracker, domain: DomainDict) -> list[EventType] | None:
+        intent = intent_of(tracker)
+        if intent in INTERRUPTIONS:
+            return None
         message = tracker.latest_message or {}
-        intent = (message.get("intent") or {}).get("name")
-        return interpret(question, message.get("text") or "", message.get("entities"), intent)
+        reading = facts.read(message.get("entities") or [], question, answers, intent)
+        attempts = dict(tracker.get_slot("attempts") or {})
+        changes = changes_of(reading, question, answers)
+        if corrected(changes, answers, question):
+            say(dispatcher, "corrected")
+        events: list[EventType] = [SlotSet(k, v) for k, v in changes.items()]
+        if question == "recap":
+            events += self._recap(reading, changes, attempts, dispatcher)
+        elif reading.answered and not unsettled({**answers, **changes}, question):
+            attempts.pop(question, None)
+        elif reading.dont_know:
+            attempts.pop(question, None)
+            events.append(SlotSet(question, UNKNOWN))
+        elif changes and not reading.answered:
+            pass  # other facts, not this answer: the question comes again, as it was
+        elif intent in DIGRESSIONS and not reading.answered:
+            from actions.digressions import answer_digression
+            events += await answer_digression(intent, dispatcher, tracker, domain)
+        else:
+            attempts[question] = attempts.get(question, 0) + 1
+            if attempts[question] >= MAX_ATTEMPTS:
+                attempts.pop(question)
+                say(dispatcher, "skipped_as_unknown")
+                events.append(SlotSet(question, UNKNOWN))
+        return events + [SlotSet("attempts", attempts)]
+
+    @staticmethod
+    def _recap(reading: facts.Reading, changes: dict[str, Any], attempts: dict[str, int],
+               dispatcher: CollectingDispatcher) -> list[EventType]:
+        """« C'est bien ça ? »: yes goes on; a correction is taken and the recap said again; « non »
+        asks what to correct; anything else twice goes on (the recap never blocks)."""
+        said = reading.answers.get("recap")
+        if changes.keys() - {"recap"}:
+            attempts.pop("recap", None)
+            return [SlotSet("recap", None)]
+        if said is True or reading.dont_know:
+            attempts.pop("recap", None)
+            return [SlotSet("recap", True)]
+        if said is False and not attempts.get("recap"):
+            attempts["recap"] = 1
+            say(dispatcher, "recap_what_to_fix")
+            return [SlotSet("recap", None)]
+        attempts["recap"] = attempts.get("recap", 0) + 1
+        if attempts["recap"] >= MAX_ATTEMPTS:
+            attempts.pop("recap")
+            return [SlotSet("recap", True)]
+        return [SlotSet("recap", None)]
 
 
 class ActionAskQuestion(Action):
@@ -58,39 +148,152 @@ class ActionAskQuestion(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
-        question = next_question(current_answers(tracker), tracker.get_slot("life_event")) or self.question
-        ask_question(dispatcher, tracker, question)
+        answers = current_answers(tracker)
+        question = next_question(answers, tracker.get_slot("life_event")) or self.question
+        ask_question(dispatcher, tracker, question, answers)
         return [SlotSet(REQUESTED_SLOT, question)]
 
 
-def ask_question(dispatcher: CollectingDispatcher, tracker: Tracker, question: str) -> None:
-    entry = texts()[f"question_{question}"]
-    attempts = tracker.get_slot("attempts") or {}
-    if attempts.get(question):
-        say_text(dispatcher, entry["reask"], buttons=entry.get("buttons"), ask=entry["ask"])
-    else:
-        say(dispatcher, f"question_{question}")
+def ask_question(dispatcher: CollectingDispatcher, tracker: Tracker, question: str,
+                 answers: dict[str, Any]) -> None:
+    again = bool((tracker.get_slot("attempts") or {}).get(question))
+    if question == "recap":
+        if again:
+            say(dispatcher, "recap_reask")
+        else:
+            entry = texts()["recap"]
+            say_text(dispatcher, recap_text(answers, tracker.get_slot("life_event")), buttons=entry["buttons"],
+                     ask="recap")
+        return
+    dispatcher.utter_message(json_message=question_message(question, answers, again))
 
 
-for _question in QUESTIONS:
-    globals()[f"ActionAsk_{_question}"] = type(f"ActionAsk_{_question}", (ActionAskQuestion,),
-                                               {"question": _question, "__module__": __name__})
+class ActionAskAge(ActionAskQuestion):
+    question = "age"
+
+
+class ActionAskCouple(ActionAskQuestion):
+    question = "couple"
+
+
+class ActionAskPartnerAge(ActionAskQuestion):
+    question = "partner_age"
+
+
+class ActionAskChildren(ActionAskQuestion):
+    question = "children"
+
+
+class ActionAskChildrenAges(ActionAskQuestion):
+    question = "children_ages"
+
+
+class ActionAskAlimony(ActionAskQuestion):
+    question = "alimony"
+
+
+class ActionAskSingleParentRecent(ActionAskQuestion):
+    question = "single_parent_recent"
+
+
+class ActionAskPregnant(ActionAskQuestion):
+    question = "pregnant"
+
+
+class ActionAskCommune(ActionAskQuestion):
+    question = "commune"
+
+
+class ActionAskHousingStatus(ActionAskQuestion):
+    question = "housing_status"
+
+
+class ActionAskRent(ActionAskQuestion):
+    question = "rent"
+
+
+class ActionAskActivity(ActionAskQuestion):
+    question = "activity"
+
+
+class ActionAskSelfEmployed(ActionAskQuestion):
+    question = "self_employed"
+
+
+class ActionAskSelfEmployedKind(ActionAskQuestion):
+    question = "self_employed_kind"
+
+
+class ActionAskStudentGrant(ActionAskQuestion):
+    question = "student_grant"
+
+
+class ActionAskSalary(ActionAskQuestion):
+    question = "salary"
+
+
+class ActionAskUnemployment(ActionAskQuestion):
+    question = "unemployment"
+
+
+class ActionAskPension(ActionAskQuestion):
+    question = "pension"
+
+
+class ActionAskPartnerIncome(ActionAskQuestion):
+    question = "partner_income"
+
+
+class ActionAskPartnerActivity(ActionAskQuestion):
+    question = "partner_activity"
+
+
+class ActionAskOtherIncome(ActionAskQuestion):
+    question = "other_income"
+
+
+class ActionAskDisability(ActionAskQuestion):
+    question = "disability"
+
+
+class ActionAskWorkRestriction(ActionAskQuestion):
+    question = "work_restriction"
+
+
+class ActionAskPartnerDisability(ActionAskQuestion):
+    question = "partner_disability"
+
+
+class ActionAskRecap(ActionAskQuestion):
+    question = "recap"
+
+
+async def start_questions(dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict,
+                          answers: dict[str, Any]) -> list[EventType]:
+    """`questions_left` true: the rules start the screening form, which asks what the answers still
+    need. False: nothing is missing any more, and the estimate is computed at once."""
+    if next_question(answers, tracker.get_slot("life_event")) is not None:
+        return [SlotSet(REQUESTED_SLOT, None), SlotSet("questions_left", True)]
+    from actions.results import estimate
+    return await estimate(dispatcher, tracker, answers) + [SlotSet("questions_left", False)]
 
 
 class ActionStartScreening(Action):
-    """Start the questions, or take them up again where they stopped."""
+    """Start the questions, or take them up again where they stopped. After an estimate, « je veux
+    connaître mes droits » recalls it (« recommencer » starts again)."""
 
     def name(self) -> str:
         return "action_start_screening"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
-        answered = any(v is not None for v in current_answers(tracker).values())
-        if answered and tracker.get_slot("estimate") is None:
+        if tracker.get_slot("estimate") is not None:
+            from actions.results import recall_estimate
+            return recall_estimate(dispatcher, tracker) + [SlotSet("offer", None), SlotSet("questions_left", False)]
+        answers = current_answers(tracker)
+        if any(v is not None for v in answers.values()):
             say(dispatcher, "resume_screening")
-        elif tracker.get_slot("estimate") is not None:
-            return screening_reset() + [SlotSet("offer", None)]
-        return [SlotSet("offer", None), SlotSet(REQUESTED_SLOT, None)]
+        return [SlotSet("offer", None)] + await start_questions(dispatcher, tracker, domain, answers)
 
 
 class ActionRestart(Action):
@@ -102,10 +305,11 @@ class ActionRestart(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
-        if tracker.get_slot("consent"):
-            say(dispatcher, "restarted")
-        else:
+        if not tracker.get_slot("consent"):
             from actions.conversation import ActionWelcome
             await ActionWelcome().run(dispatcher, tracker, domain)
             return [SlotSet("offer", "consent"), SlotSet("life_event", None)]
-        return screening_reset() + [SlotSet("offer", None), SlotSet("life_event", None)]
+        say(dispatcher, "restarted")
+        fresh = {name: None for name in ANSWERS}
+        return screening_reset() + [SlotSet("offer", None), SlotSet("life_event", None)] + \
+            await start_questions(dispatcher, tracker, domain, fresh)

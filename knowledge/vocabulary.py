@@ -4,6 +4,8 @@ Both runtimes import these names (the action server on Python 3.10, the API on 3
 housing kind or an activity is listed in one place only."""
 from __future__ import annotations
 
+import re
+
 from knowledge import load
 
 _VOCABULARY = load("vocabulary")
@@ -24,3 +26,10 @@ PAYS_RENT: frozenset[str] = frozenset(k for k, v in HOUSING_STATUSES.items() if 
 HOUSING_ENTITY_VALUE: dict[str, str] = {k: v["entity"] for k, v in HOUSING_STATUSES.items()}
 # The income an activity brings, for a person who gives one amount (« je touche 900 »).
 ACTIVITY_INCOME: dict[str, str | None] = {k: v.get("income") for k, v in ACTIVITIES.items()}
+# A field of the contract nobody could give: its French name and the question that settles it.
+UNKNOWN_FIELDS: dict[str, dict] = dict(_VOCABULARY["unknown_fields"])
+
+
+def unknown_field(name: str) -> dict | None:
+    """The entry of a field listed in `unknown` (« children[2].age » is « children[].age »)."""
+    return UNKNOWN_FIELDS.get(re.sub(r"^children\[\d+\]", "children[]", name))

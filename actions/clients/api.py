@@ -84,12 +84,14 @@ async def follow_up(person_id: str, channel: str) -> None:
     await _internal("POST", "/internal/followups", json={"person_id": person_id, "channel": channel})
 
 
-async def estimate(household: dict[str, Any]) -> dict[str, Any]:
-    """POST /api/eligibility (see ../shared/spec/eligibility.md)."""
+async def estimate(household: dict[str, Any], conversation: str | None = None) -> dict[str, Any]:
+    """POST /api/eligibility (see ../shared/spec/eligibility.md). `conversation` (the pseudonymous
+    sender id) goes in the X-Conversation-Id header, to trace a request without personal data."""
+    headers = {"X-Conversation-Id": conversation} if conversation else {}
     try:
         async with aiohttp.ClientSession(timeout=TIMEOUT) as session:
             body = {**household, "period": ESTIMATE_PERIOD} if ESTIMATE_PERIOD else household
-            async with session.post(f"{API_URL}/api/eligibility", json=body) as response:
+            async with session.post(f"{API_URL}/api/eligibility", json=body, headers=headers) as response:
                 body = await response.json(content_type=None)
                 if response.status != 200:
                     raise ApiError(f"eligibility answered {response.status}: {body}")

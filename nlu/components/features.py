@@ -50,9 +50,12 @@ def parser_version() -> str:
     return digest.hexdigest()[:16]
 
 
-# facts that make a message an answer to a screening question (life events and benefits do not)
+# facts that make a message an answer to a screening question (life events and benefits do not);
+# the marks of a choice or a correction neither make nor unmake one
 ANSWER_ENTITIES = {"amount", "age", "number", "postcode", "commune", "housing_status", "relationship",
-                   "activity"}
+                   "activity", "partner_activity", "pregnant", "disability", "disability_rate", "student_grant",
+                   "work_restriction", "self_employed_kind"}
+NEUTRAL_ENTITIES = {"choice", "weekday", "correction"}
 
 # words that may surround facts in an answer (« j'habite à ... », « on est ... », « mon loyer c'est ... »)
 FILLER_WORDS = set("""
@@ -107,7 +110,7 @@ def is_fact_answer(text: str, entities: Optional[List[Dict[str, Any]]] = None) -
     """True when `text` holds screening facts and nothing else (not a bare « 1 » / « 2 »)."""
     if entities is None:
         entities = parsing.extract_entities(text)
-    kinds = {e["entity"] for e in entities}
+    kinds = {e["entity"] for e in entities} - NEUTRAL_ENTITIES
     if not kinds or not kinds <= ANSWER_ENTITIES:
         return False
     if re.fullmatch(r"\s*[12]\s*[.!]?\s*", text):

@@ -7,17 +7,22 @@
 Values follow ../shared/spec/intents.md: numbers for amount/age/number, a 5-digit string for
 postcode, the official name for commune (with its INSEE "code"), the contract's values for
 housing_status (with the finer `detail`, e.g. "locataire_meuble"), relationship, benefit,
-life_event and activity.
+life_event and activity. Every fact keeps its detail (docs/conversation.md lists the entities and
+their keys): whose age it is (`role`), what an amount is (`income`, `subject`, `period`), what a
+count counts (`of`)... The action server maps these entities to the household and never reads the
+text itself, so each message is read once, here.
 
 Numbers are classified once: a postcode or an arrondissement is not also an amount, an age is not
-also an amount, « 2 enfants » is a count. A message made of a bare number is read by its size:
-below 15 a count, 15 to 120 an age, above 120 an amount.
+also an amount, « 2 enfants » is a count, and a number the person denies (« 850 pas 580 ») is not
+said at all. A message made of a bare number is read by its size (below 15 a count, 15 to 120 an
+age, above 120 an amount) and marked `bare`: the question asked decides what it answers.
 """
 from __future__ import annotations
 
 import re
 
-from nlu.parsing import categories, numbers, places
+from nlu.parsing import categories, cues, numbers, places, roles
+from nlu.parsing.mention import Mention
 from nlu.parsing.text import NormText, normalise_with_offsets
 
 _FILLERS = re.compile(r"\b(?:euh+|heu+|ben|bah|bon|alors|environ|a peu pres|a peu pret|je crois|je pense|"
@@ -45,6 +50,9 @@ class _Collector:
         self.entities: list[dict] = []
         self.number_spans: list[tuple[int, int]] = []   # normalised spans already used by a number
         self.category_spans: list[tuple[int, int]] = []
+
+    def add_mention(self, mention: Mention) -> None:
+        self.add(mention.entity, mention.value, mention.start, mention.end, **mention.extra)
 
     def add(self, entity: str, value, start: int, end: int, **extra) -> None:
         orig_start, orig_end = self.nt.span(start, end)
@@ -79,8 +87,7 @@ def extract_entities(text: str) -> list[dict]:  # noqa: C901 - one pass per enti
     housing = categories.housing_mention(nt)
     if housing and not _overlaps((housing[1], housing[2]), benefit_spans):
         value = categories.HOUSING_ENTITY_VALUE.get(housing[0], housing[0])
-        out.add("housing_status", value, housing[1], housing[2],
-                detail=housing[0] if value != housing[0] else None)
+        out.add("housing_status", value, housing[1], housing[2], detail=housing[0])
         out.category_spans.append((housing[1], housing[2]))
 
     relationship = categories.relationship_mention(nt)
@@ -105,12 +112,39 @@ def extract_entities(text: str) -> list[dict]:  # noqa: C901 - one pass per enti
         out.add("commune", match.commune.name, match.start, match.end, code=match.commune.code)
         out.number_spans.append((match.start, match.end))
 
+    for mention in cues.phone_mentions(nt):
+        out.add_mention(mention)
+        out.number_spans.append((mention.start, mention.end))
     _numbers(nt, out)
+    _answers(text, nt, out)
+    for mention in cues.choice_mentions(nt) + cues.intention_mentions(nt):
+        out.add_mention(mention)
     return sorted(out.entities, key=lambda e: (e["start"], e["end"]))
+
+
+def _answers(text: str, nt: NormText, out: _Collector) -> None:
+    """Yes, no and « je ne sais pas », read once like every other fact."""
+    yes_no = categories.parse_yes_no(text)
+    if yes_no is not None:
+        out.add("yes_no", yes_no, 0, len(nt.text))
+    if categories.is_dont_know(text):
+        out.add("dont_know", True, 0, len(nt.text))
+
+
+# a short answer saying « nothing »: « non », « rien du tout », « non rien », « que dalle »
+_NOTHING = re.compile(r"^(?:non|nan|no|aucun|aucune|rien|nada|zero|walou|que dalle|nib|neant)\b[\s,.!]*"
+                      r"(?:[a-z']+[\s,.!]*){0,3}$")
+_RATE_CUE = re.compile(r"\b(?:handicap\w*|taux|mdph|cdaph|invalidite|incapacite|reconnu\w*|carte|cmi|rqth)\b")
+_CHILD_COUNT_NOUN = re.compile(r"\s*(?:seule?s?\s+)?(?:enf(?!in)[a-z]*|efants?|gosses?|gamins?|gamines?|momes?|"
+                               r"mioches?|marmots?|minots?|loulous?|petits?|petites?|filles?|fils|garcons?|"
+                               r"bebes?|ados?|jumeaux|jumelles|triples|mouflets?|lardons?|ptits?|p'tits?)(?![a-z])")
 
 
 def _numbers(nt: NormText, out: _Collector) -> None:
     mentions = numbers.find_numbers(nt)
+    for mention in mentions:   # « 850 pas 580 »: 580 is not said
+        if roles.is_negated(nt, mention):
+            out.number_spans.append((mention.start, mention.end))
     free = [m for m in mentions if not _overlaps((m.start, m.end), out.number_spans)]
     used: set[tuple[int, int]] = set()
 
@@ -121,7 +155,17 @@ def _numbers(nt: NormText, out: _Collector) -> None:
         used.add(key)
         return True
 
-    # bare number as the whole message: read by its size
+    # a disability rate: « 80 % », « taux de 50 » (with a word about disability)
+    for mention in free:
+        if mention.percent or (_RATE_CUE.search(nt.text[max(0, mention.start - 30):mention.start])
+                               and 0 < mention.value <= 100 and not mention.currency):
+            if mention.value <= 100 and take(mention):
+                clause = nt.text[max(0, mention.start - 40):mention.start]
+                subject = "partner" if roles._PARTNER.search(clause) else None
+                out.add("disability_rate", round(mention.value / 100, 2), mention.start,
+                        numbers._mention_end(mention), subject=subject)
+
+    # bare number as the whole message: read by its size, marked bare (the question decides)
     bare = _FILLERS.sub(" ", re.sub(r"[^a-z0-9€ ,.'-]", " ", nt.text))
     if len(free) == 1 and re.fullmatch(r"[\s,.'-]*", bare.replace(nt.text[free[0].start:free[0].end], " ", 1)
                                        .replace("€", " ")):
@@ -129,26 +173,31 @@ def _numbers(nt: NormText, out: _Collector) -> None:
         if not mention.ordinal and not mention.percent and take(mention):
             value = mention.value
             if mention.currency or mention.decimal or value > 120:
-                out.add("amount", numbers.as_number(value), mention.start, numbers._mention_end(mention))
+                out.add("amount", numbers.as_number(value), mention.start, numbers._mention_end(mention),
+                        period=numbers.amount_period(nt, mention), bare=True)
             elif value >= 15:
-                out.add("age", int(value), mention.start, mention.end)
+                out.add("age", int(value), mention.start, mention.end, bare=True)
             else:
-                out.add("number", int(value), mention.start, mention.end)
+                out.add("number", int(value), mention.start, mention.end, bare=True)
             return
 
     for mention, period in numbers.amount_mentions(nt):
         if take(mention):
+            income, subject = roles.amount_role(nt, mention)
             out.add("amount", numbers.as_number(mention.value), mention.start,
-                    numbers._mention_end(mention), period=period)
+                    numbers._mention_end(mention), period=period, income=income, subject=subject)
     zero_amount = numbers.zero_amount_span(nt)
     if zero_amount and not _overlaps(zero_amount, out.number_spans):
         out.add("amount", 0, *zero_amount)
+    elif not mentions and _NOTHING.search(nt.text.strip(" .!")):
+        out.add("amount", 0, 0, len(nt.text), bare=True)   # « non », « rien » answering « combien ? »
 
     ages = numbers.age_mentions(nt)
     age_ids = {(m.start, m.end) for m, _ in ages}
+    found_ages: list[tuple[numbers.NumberMention, int]] = []
     for mention, age in ages:
         if take(mention):
-            out.add("age", age, mention.start, mention.end)
+            found_ages.append((mention, age))
     # lists of ages: « 3, 7 et 12 ans », « un de 5 ans et l'autre de 12 »
     changed = bool(ages)
     while changed:
@@ -166,27 +215,51 @@ def _numbers(nt: NormText, out: _Collector) -> None:
             follows = bool(earlier) and (earlier[-1].start, earlier[-1].end) in age_ids and \
                 _AFTER_AGE_NEXT.fullmatch(nt.text[earlier[-1].end:mention.start]) is not None
             if (joins_next or follows) and take(mention):
-                out.add("age", int(mention.value), mention.start, mention.end)
+                found_ages.append((mention, int(mention.value)))
                 age_ids.add((mention.start, mention.end))
                 changed = True
+    found_ages.sort(key=lambda item: item[0].start)
+    for (mention, age), role in zip(found_ages, roles.age_roles(nt, [m for m, _ in found_ages])):
+        out.add("age", age, mention.start, mention.end, role=role)
     born = numbers.birth_year_age(nt)
     if born and not _overlaps((born[1], born[2]), out.number_spans) and not any(
             e["entity"] == "age" for e in out.entities):
-        out.add("age", born[0], born[1], born[2])
+        out.add("age", born[0], born[1], born[2], role="self")
 
     counts = [(m, c) for m, c in numbers.count_mentions(nt) if take(m)]
     if len(counts) == 1:
         total = numbers.parse_count(nt.text)
         value = total if total is not None and total > counts[0][1] else counts[0][1]
-        out.add("number", value, counts[0][0].start, counts[0][0].end)
+        out.add("number", value, counts[0][0].start, counts[0][0].end, of=_counted(nt, counts[0][0]))
     elif counts:
         # « une fille et un garçon », « mes 2 filles et mon fils »: one count for the household
         total = numbers.parse_count(nt.text)
         out.add("number", total if total is not None else sum(c for _, c in counts),
-                counts[0][0].start, counts[-1][0].end)
+                counts[0][0].start, counts[-1][0].end, of=_counted(nt, counts[0][0]))
     zero_count = numbers.zero_count_span(nt)
     if zero_count and not _overlaps(zero_count, out.number_spans):
-        out.add("number", 0, *zero_count)
+        out.add("number", 0, *zero_count, of="children")
     # « aucun » alone answers « combien d'enfants ? »
-    if re.fullmatch(r"\s*(?:aucun|aucune|zero|0)\s*[.!]*\s*", nt.text) and not out.entities:
-        out.add("number", 0, 0, len(nt.text))
+    if re.fullmatch(r"\s*(?:aucun|aucune|zero|0)\s*[.!]*\s*", nt.text) and not any(
+            e["entity"] in ("number", "age") for e in out.entities):
+        out.add("number", 0, 0, len(nt.text), bare=True)
+    # numbers left: an amount when its clause says what it is (« ma femme 1200 de salaire », « 50 de
+    # charges ») or when it is large; else a plain number (« 4 et 9 » answering « quel âge ont vos
+    # enfants ? »), which the question asked decides
+    for mention in free:
+        if (mention.start, mention.end) in used or _overlaps((mention.start, mention.end), out.number_spans) \
+                or mention.ordinal or mention.percent or mention.article:
+            continue
+        income, subject = roles.amount_role(nt, mention)
+        if income or mention.currency or mention.value > 30:
+            used.add((mention.start, mention.end))
+            out.add("amount", numbers.as_number(mention.value), mention.start, numbers._mention_end(mention),
+                    period=numbers.amount_period(nt, mention), income=income, subject=subject)
+        elif float(mention.value).is_integer() and 0 <= mention.value <= 30:
+            used.add((mention.start, mention.end))
+            out.add("number", int(mention.value), mention.start, mention.end, bare=True)
+
+
+def _counted(nt: NormText, mention: numbers.NumberMention) -> str | None:
+    """« 2 enfants » counts children; « on est 4 » counts people."""
+    return "children" if _CHILD_COUNT_NOUN.match(nt.text[mention.end:]) or mention.article else None

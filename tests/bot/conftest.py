@@ -7,21 +7,26 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.screening_plan import QUESTIONS
+from actions.screening_plan import ANSWERS
+from nlu.parsing import extract_entities
 
 
 def make_tracker(slots: dict[str, Any] | None = None, text: str = "", intent: str = "inform",
                  entities: list[dict[str, Any]] | None = None, active_loop: str | None = None,
                  events: list[dict[str, Any]] | None = None, confidence: float = 0.95) -> Tracker:
-    all_slots = {q: None for q in QUESTIONS}
+    """A tracker whose latest message is `text`, read by the NLU's own extraction (as the
+    EntityNormaliser does) unless `entities` are given (a button's payload)."""
+    if entities is None:
+        entities = extract_entities(text)
+    all_slots = {q: None for q in ANSWERS}
     all_slots.update({"consent": None, "offer": None, "refusals": None, "life_event": None, "attempts": None,
-                      "estimate": None, "requested_slot": None})
+                      "estimate": None, "requested_slot": None, "questions_left": None})
     all_slots.update(slots or {})
     return Tracker(
         sender_id="test-person",
         slots=all_slots,
         latest_message={"text": text, "intent": {"name": intent, "confidence": confidence},
-                        "entities": entities or []},
+                        "entities": entities},
         events=events or [],
         paused=False,
         followup_action=None,

@@ -6,7 +6,7 @@ import pytest
 from actions import results
 from actions.conversation import ActionAnswerObjection, ActionConsentGiven, ActionRefuseOffer, ActionWelcome
 from actions.results import ActionBenefitInfo, ActionEstimate
-from actions.screening import ActionAsk_rent, ActionRestart, ValidateScreeningForm
+from actions.screening import ActionAskRent, ActionRestart, ValidateScreeningForm
 from actions.screening_plan import UNKNOWN
 from tests.bot.conftest import controls, make_tracker, sent, slot_events
 
@@ -20,7 +20,7 @@ async def test_an_answer_fills_its_slot_and_requests_the_next_question(dispatche
     assert events["requested_slot"] == "couple"
 
 
-ANSWERED_UP_TO_RENT = {"age": 30, "couple": False, "children": 0, "commune": {"code": "54395"},
+ANSWERED_UP_TO_RENT = {"age": 30, "couple": False, "children": 0, "pregnant": False, "commune": {"code": "54395"},
                       "housing_status": "locataire"}
 
 
@@ -53,9 +53,8 @@ async def test_stop_always_interrupts_even_mid_question(dispatcher):
 
 
 async def test_the_reask_carries_an_example_and_the_ask_field(dispatcher):
-    tracker = make_tracker({"requested_slot": "rent", "attempts": {"rent": 1}, "housing_status": "locataire",
-                            "age": 30, "couple": False, "children": 0, "commune": {"code": "54395"}})
-    events = slot_events(await ActionAsk_rent().run(dispatcher, tracker, DOMAIN))
+    tracker = make_tracker({"requested_slot": "rent", "attempts": {"rent": 1}, **ANSWERED_UP_TO_RENT})
+    events = slot_events(await ActionAskRent().run(dispatcher, tracker, DOMAIN))
     message = sent(dispatcher)[0]
     assert message["ask"] == "rent" and "par exemple" in message["text"].lower()
     assert events["requested_slot"] == "rent"
@@ -64,7 +63,7 @@ async def test_the_reask_carries_an_example_and_the_ask_field(dispatcher):
 async def test_an_ask_action_asks_what_the_plan_says_after_a_digression(dispatcher):
     # The form falls back on its domain order (here: rent) but the plan knows age comes first.
     tracker = make_tracker({"housing_status": "locataire"})
-    events = slot_events(await ActionAsk_rent().run(dispatcher, tracker, DOMAIN))
+    events = slot_events(await ActionAskRent().run(dispatcher, tracker, DOMAIN))
     assert events["requested_slot"] == "age" and sent(dispatcher)[0]["ask"] == "age"
 
 
@@ -121,7 +120,7 @@ ESTIMATE = {
 
 
 async def test_estimate_tells_likely_aids_first_then_ranges_then_the_total(dispatcher, monkeypatch):
-    async def fake_estimate(household):
+    async def fake_estimate(household, conversation=None):
         assert household["unknown"] == ["rent"]
         return ESTIMATE
 
@@ -170,7 +169,7 @@ async def test_a_question_in_the_middle_is_answered_then_the_same_question_comes
 
 async def test_an_answer_wins_over_a_digression_intent(dispatcher):
     tracker = make_tracker({"requested_slot": "couple", "age": 29}, text="seule avec 2 enfants", intent="life_event",
-                           entities=[{"entity": "life_event", "value": "parent_seul"}], active_loop="screening_form")
+                           active_loop="screening_form")
     events = slot_events(await ValidateScreeningForm().run(dispatcher, tracker, DOMAIN))
     assert events["couple"] is False and events["children"] == 2
 
