@@ -25,6 +25,21 @@ SCREENING_ASKS = {
     "student_grant", "salary", "unemployment", "pension", "partner_activity", "partner_income", "other_income",
     "disability", "work_restriction", "partner_disability", "recap",
 }
+# What a click on one of the question's buttons says.
+BUTTON_FIELDS = {
+    "couple": ("couple",), "housing_status": ("housing.status",),
+    "activity": ("adults[0].activity", "adults[0].student"), "alimony": ("adults[0].incomes.alimony",),
+    "partner_income": tuple(f"adults[1].incomes.{k}" for k in ("salary", "unemployment", "pension",
+                                                                 "disability_pension", "alimony", "other")),
+    "other_income": ("adults[0].incomes.other", "adults[0].incomes.disability_pension"),
+    "disability": ("adults[0].disability_rate",), "partner_disability": ("adults[1].disability_rate",),
+    "single_parent_recent": ("single_parent_recent",), "pregnant": ("pregnant",),
+    "student_grant": ("adults[0].student_grant",), "work_restriction": ("adults[0].work_restriction",),
+    "partner_activity": ("adults[1].activity",), "rent": ("housing.rent",),
+    "salary": ("adults[0].incomes.salary",), "unemployment": ("adults[0].incomes.unemployment",),
+    "pension": ("adults[0].incomes.pension",), "self_employed_kind": ("adults[0].self_employed.kind",),
+    "self_employed": ("adults[0].self_employed.turnover",),
+}
 DONT_KNOW = ["je sais pas", "je ne sais pas", "jsp", "aucune idée", "je sais plus", "je sais pas du tout",
              "je ne sais pas trop", "alors là je sais pas"]
 
@@ -145,25 +160,37 @@ class Persona:
         t, me = self.truth, self.truth.me
         kind = self.script.opener
         if kind == "topic":
-            topics = {
-                "senior": [f"bonjour, j'ai {self.age_now()} ans et une petite retraite",
-                           "bonjour je suis à la retraite, est-ce que j'ai droit à quelque chose"],
-                "single_parent": [self.g("je suis maman solo") if me.sex == "f" else "je suis papa solo",
-                                  "j'élève mes enfants seul" + ("e" if me.sex == "f" else "")],
-                "pregnancy": ["je suis enceinte, j'ai droit à quoi ?" if me.pregnant else "on attend un bébé",
-                              "bonjour on va avoir un bébé"],
-                "disabled": [self.g("je suis handicapé(e), j'ai droit à quoi ?"),
-                             "j'ai un handicap, y a des aides ?"],
-                "young_neet": [f"j'ai {self.age_now()} ans je fais rien, y a des aides ?",
-                               "bonjour, j'ai fini l'école et je sais pas quoi faire"],
-                "student": [self.g("je suis étudiant(e), je peux avoir des aides ?")],
-                "self_employed": [self.g("je suis auto-entrepreneur(e), ça marche pas fort")],
+            # (words, facts they say)
+            topics: dict[str, list[tuple[str, dict[str, Any]]]] = {
+                "senior": [(f"bonjour, j'ai {self.age_now()} ans et une petite retraite",
+                            {"adults[0].age": self.age_now(), "adults[0].activity": "retraite"}),
+                           ("bonjour je suis à la retraite, est-ce que j'ai droit à quelque chose",
+                            {"adults[0].activity": "retraite"})],
+                "student": [(self.g("je suis étudiant(e), je peux avoir des aides ?"),
+                             {"adults[0].activity": "etudiant", "adults[0].student": True})],
+                "self_employed": [(self.g("je suis auto-entrepreneur(e), ça marche pas fort"),
+                                   {"adults[0].activity": "independant"})],
+                "disabled": [(self.g("je suis handicapé(e), j'ai droit à quoi ?"), {}),
+                             ("j'ai un handicap, y a des aides ?", {})],
             }
+            if t.category == "single_parent":
+                topics["single_parent"] = [("je suis maman solo" if me.sex == "f" else "je suis papa solo",
+                                            {"couple": 1}),
+                                           (self.g("j'élève mes enfants seul(e)"), {"couple": 1})]
+            if t.category == "pregnancy":
+                topics["pregnancy"] = [("je suis enceinte, j'ai droit à quoi ?" if me.pregnant else
+                                        "on attend un bébé", {"pregnant": True}),
+                                       ("bonjour on va avoir un bébé" if t.partner else
+                                        "bonjour je suis enceinte", {"pregnant": True})]
+            if t.category == "young_neet" and me.activity == "inactif":
+                topics["young_neet"] = [(f"j'ai {self.age_now()} ans je fais rien, y a des aides ?",
+                                         {"adults[0].age": self.age_now(), "adults[0].activity": "inactif"}),
+                                        ("bonjour, j'ai fini l'école et je sais pas quoi faire", {})]
             options = topics.get(t.category)
             if options:
-                text = self.pick(options)
-                if str(self.age_now()) in text:
-                    self.note("adults[0].age", self.age_now())
+                text, facts = self.pick(options)
+                for name, value in facts.items():
+                    self.note(name, value)
                 return self.styled(text, False)
         if kind == "facts" and t.category not in {"pregnancy"}:
             parts = [f"j'ai {self.age_now()} ans"]
@@ -196,17 +223,28 @@ class Persona:
             return Reply(text=self.pick(["oui", "oui", "c'est ça", "oui c'est bon", "exact", "oui c'est ça"]))
         if ask in self.script.dont_know and self._dont_know_applies(ask):
             self._note_unknown(ask)
-            button = self._button(message, lambda intent, ents: intent == "dont_know", plain)
+            button = self._button(message, plain, lambda intent, entities: intent == "dont_know")
             return button or Reply(text=self.styled(self.pick(DONT_KNOW), plain))
-        handler: Callable[[bool], tuple[str, Callable[[str, dict], bool] | None]] = getattr(self, f"ask_{ask}")
-        text, wish = handler(plain)
-        if wish is not None:
-            button = self._button(message, wish, plain)
-            if button:
-                return button
+        handler: Callable[[bool], str] = getattr(self, f"ask_{ask}")
+        before, wrong_before = dict(self.said), set(self._wrong_fields_said)
+        text = handler(plain)
+        button = self._button(message, plain, lambda intent, entities: self._matches(ask, intent, entities))
+        if button:
+            # The button says less than the text would have: keep only what the button says.
+            typed, self.said, self._wrong_fields_said = self.said, before, wrong_before
+            for name in BUTTON_FIELDS.get(ask, ()):
+                if name in typed:
+                    self.said[name] = typed[name]
+            _, entities = parse_payload(button.payload or "")
+            if ask in {"couple", "children"} and "number" in entities:
+                self.note("children_count", self.children_count_now())
+                self._mark_wrong_said("children")
+                if not self.children_count_now():
+                    self._note_children([])
+            return button
         return Reply(text=self.styled(text, plain))
 
-    def _button(self, message: dict[str, Any], wish: Callable[[str, dict], bool], plain: bool) -> Reply | None:
+    def _button(self, message: dict[str, Any], plain: bool, wish: Callable[[str, dict], bool]) -> Reply | None:
         chance = 0.5 if plain else self.script.buttons
         if not message or self.rng.random() >= chance:
             return None
@@ -215,6 +253,64 @@ class Persona:
             if intent and wish(intent, entities):
                 return Reply(payload=button["payload"], title=button.get("title"))
         return None
+
+    def _amount_of(self, ask: str) -> float | None:
+        t, me = self.truth, self.truth.me
+        partner = t.partner
+        return {
+            "alimony": me.incomes["alimony"], "rent": self.rent_now() if t.housing["status"] in PAYS_RENT else 0.0,
+            "salary": self.salary_now(), "unemployment": me.incomes["unemployment"], "pension": me.incomes["pension"],
+            "partner_income": sum(partner.incomes.values()) if partner else None,
+            "other_income": me.incomes["other"] + me.incomes["disability_pension"],
+            "self_employed": (me.self_employed or {}).get("turnover"),
+        }.get(ask)
+
+    def _matches(self, ask: str, intent: str, entities: dict[str, Any]) -> bool:
+        """Does this button say the truth, in answer to `ask`? Any key it does not know: no."""
+        t, me = self.truth, self.truth.me
+        partner = t.partner
+        if intent in {"affirm", "deny"}:
+            truth = {"single_parent_recent": t.single_parent_recent if partner is None else None,
+                     "pregnant": me.pregnant or bool(partner and partner.pregnant),
+                     "student_grant": me.student_grant, "work_restriction": me.work_restriction,
+                     "recap": True}.get(ask)
+            return truth is not None and (intent == "affirm") == bool(truth)
+        if intent != "inform" or not entities:
+            return False
+        for key, value in entities.items():
+            if key == "relationship":
+                ok = ask == "couple" and value == ("couple" if partner else "seul") and (
+                    "number" in entities or self.children_count_now() > 0)
+            elif key == "number":
+                ok = ask in {"couple", "children"} and _close(value, self.children_count_now())
+            elif key == "housing_status":
+                ok = value == t.housing["status"]
+            elif key == "activity":
+                ok = ask == "activity" and value == me.activity
+            elif key == "partner_activity":
+                ok = partner is not None and value == partner.activity
+            elif key == "partner_reason":
+                ok = partner is not None and (value == "handicap") == partner.because_of_disability
+            elif key == "amount":
+                ok = _close(value, self._amount_of(ask))
+            elif key == "disability_rate":
+                adult = partner if ask == "partner_disability" else me
+                ok = adult is not None and _close(value, adult.disability_rate or 0)
+            elif key == "pregnant":
+                who = "self" if me.pregnant else ("partner" if partner and partner.pregnant else False)
+                ok = value == who
+            elif key == "self_employed":
+                ok = value == "not_micro" and not me.self_employed
+            elif key == "self_employed_kind":
+                ok = bool(me.self_employed) and value == me.self_employed["kind"]
+            elif key in {"student_grant", "work_restriction"}:
+                truth_value = getattr(me, key)
+                ok = truth_value is not None and value == truth_value
+            else:
+                ok = False
+            if not ok:
+                return False
+        return True
 
     def _dont_know_applies(self, ask: str) -> bool:
         return True
@@ -286,12 +382,12 @@ class Persona:
         self.note("adults[0].age", age)
         self._mark_wrong_said("age")
         if plain:
-            return str(age), None
+            return str(age)
         text = self.pick([self.number(age), f"{self.number(age)} ans", f"j'ai {self.number(age)} ans",
                           f"{age} ans", f"{age}a", f"jai {age} ans"])
         if self.script.multi and self.rng.random() < 0.4:
             text += ", " + self._couple_words(with_children=True)
-        return text, None
+        return text
 
     def _couple_words(self, with_children: bool) -> str:
         """« seule avec mes 2 enfants », « mariés, 3 petits, on habite Vandœuvre »."""
@@ -345,26 +441,21 @@ class Persona:
     def ask_couple(self, plain: bool):
         n = self.children_count_now()
         couple = self.truth.partner is not None
-
-        def wish(intent: str, ents: dict) -> bool:
-            if intent != "inform" or ents.get("relationship") != ("couple" if couple else "seul"):
-                return False
-            return _close(ents["number"], n) if "number" in ents else n > 0
         if plain:
             self.note("couple", len(self.truth.adults))
-            return (("en couple" if couple else self.g("seul(e)")) + (f", {n} enfant{'s' if n > 1 else ''}" if n else ", sans enfant")), wish
-        return self._couple_words(with_children=self.rng.random() < 0.7), wish
+            return (("en couple" if couple else self.g("seul(e)")) + (f", {n} enfant{'s' if n > 1 else ''}" if n else ", sans enfant"))
+        return self._couple_words(with_children=self.rng.random() < 0.7)
 
     def ask_partner_age(self, plain: bool):
         partner = self.truth.partner
         if partner is None:
-            return self.g(self.pick(["je vis seul(e)", "je suis seul(e), pas de conjoint"])), None
+            return self.g(self.pick(["je vis seul(e)", "je suis seul(e), pas de conjoint"]))
         self.note("adults[1].age", partner.age)
         name, pronoun = self.partner_words()
         if plain:
-            return str(partner.age), None
+            return str(partner.age)
         return self.pick([str(partner.age), f"{pronoun} a {self.number(partner.age)} ans", f"{partner.age} ans",
-                          f"{name} a {partner.age} ans"]), None
+                          f"{name} a {partner.age} ans"])
 
     def ask_children(self, plain: bool):
         n = self.children_count_now()
@@ -372,16 +463,16 @@ class Persona:
         self._mark_wrong_said("children")
         if n == 0:
             self._note_children([])
-            return self.pick(["0", "aucun", "pas d'enfant", "non pas d'enfants", "aucun enfant", "zéro"]), None
+            return self.pick(["0", "aucun", "pas d'enfant", "non pas d'enfants", "aucun enfant", "zéro"])
         if plain:
-            return str(n), None
+            return str(n)
         text = self.pick([str(n), self.number(n), f"{n} enfants" if n > 1 else "1 enfant",
                           f"j'ai {self.number(n)} enfants" if n > 1 else "un seul",
                           f"{n} petits" if n > 1 else "un petit"])
         if self.script.multi and self.rng.random() < 0.5:
             text += " de " + self._ages_words(self.children_now(), plain=False)
             self._note_children(self.children_now())
-        return text, None
+        return text
 
     def _note_children(self, ages: list[int]) -> None:
         self.note("children", sorted(ages))
@@ -405,45 +496,41 @@ class Persona:
         ages = self.children_now()
         if not ages:
             self._note_children([])
-            return self.pick(["j'ai pas d'enfant", "aucun enfant"]), None
+            return self.pick(["j'ai pas d'enfant", "aucun enfant"])
         self._note_children(ages)
         self._mark_wrong_said("children")
         if plain:
-            return self._ages_words(ages, plain=True), None
+            return self._ages_words(ages, plain=True)
         if len(ages) == 2 and self.rng.random() < 0.3 and 0 not in ages:
-            return f"le grand a {max(ages)} ans et la petite {min(ages)}", None
-        return self._ages_words(ages, plain=False), None
+            return f"le grand a {max(ages)} ans et la petite {min(ages)}"
+        return self._ages_words(ages, plain=False)
 
     def ask_single_parent_recent(self, plain: bool):
         t = self.truth
         if t.partner is not None or not t.children:
-            return self.pick(["non", "ça me concerne pas"]), None
+            return self.pick(["non", "ça me concerne pas"])
         recent = t.single_parent_recent
         self.note("single_parent_recent", recent)
-
-        def wish(intent: str, ents: dict) -> bool:
-            return intent == ("affirm" if recent else "deny")
         months = random.Random(f"{t.id}:sep").randint(2, 16)
         years = random.Random(f"{t.id}:sep").randint(2, 9)
         if plain:
-            return ("oui" if recent else "non"), wish
+            return ("oui" if recent else "non")
         if recent:
             return self.pick(["oui", f"oui depuis {months} mois", "oui ça fait moins d'un an", f"oui, {months} mois",
-                              "oui on vient de se séparer"]), wish
+                              "oui on vient de se séparer"])
         return self.pick(["non", "non ça fait longtemps", f"non, depuis {years} ans", "non plus que ça",
-                          f"non ça fait {years} ans"]), wish
+                          f"non ça fait {years} ans"])
 
     def ask_alimony(self, plain: bool):
         value = self.truth.me.incomes["alimony"]
         self.note("adults[0].incomes.alimony", value)
-        wish = self._amount_wish(value)
         if value == 0:
             return self.pick(["non", "rien", "non rien du tout", "le père paye rien", "0", "non il verse rien",
-                              "non, aucune pension"]), wish
+                              "non, aucune pension"])
         if plain:
-            return str(int(value)), wish
+            return str(int(value))
         return self.pick([self.money(value), f"oui {self.money(value)} par mois", f"il me verse {self.money(value)}",
-                          f"oui, {self.money(value)}"]), wish
+                          f"oui, {self.money(value)}"])
 
     def ask_pregnant(self, plain: bool):
         t, me = self.truth, self.truth.me
@@ -452,25 +539,17 @@ class Persona:
             self.note("pregnant", True)
             months = random.Random(f"{t.id}:preg").randint(2, 8)
             return ("oui" if plain else self.pick(["oui", "oui je suis enceinte", f"oui, de {months} mois",
-                                                   f"oui enceinte de {months} mois"])), self._yes_wish(True)
+                                                   f"oui enceinte de {months} mois"]))
         if partner is not None and partner.pregnant:
             self.note("pregnant", True)
             name, pronoun = self.partner_words()
             months = random.Random(f"{t.id}:preg").randint(2, 8)
             return ("oui" if plain else self.pick([f"oui {name} est enceinte", f"{name} attend un bébé",
-                                                   f"oui {pronoun} est enceinte de {months} mois"])), self._yes_wish(True)
+                                                   f"oui {pronoun} est enceinte de {months} mois"]))
         self.note("pregnant", False)
         if me.sex == "m" and partner is None:
-            return self.pick(["non", "non je suis un homme", "non"]), self._yes_wish(False)
-        return self.pick(["non", "non pas du tout", "pas de bébé en route", "non"]), self._yes_wish(False)
-
-    @staticmethod
-    def _yes_wish(value: bool) -> Callable[[str, dict], bool]:
-        return lambda intent, ents: intent == ("affirm" if value else "deny")
-
-    @staticmethod
-    def _amount_wish(value: float) -> Callable[[str, dict], bool]:
-        return lambda intent, ents: intent == "inform" and "amount" in ents and _close(ents["amount"], value)
+            return self.pick(["non", "non je suis un homme", "non"])
+        return self.pick(["non", "non pas du tout", "pas de bébé en route", "non"])
 
     # ---- place -----------------------------------------------------------------------------------
     def _name_forms(self, name: str) -> list[str]:
@@ -505,31 +584,28 @@ class Persona:
         departement = french.DEPARTEMENTS.get(place.departement, place.departement)
         if count == 1:
             if place.city and self.rng.random() < 0.3:
-                return self.pick([place.city, place.city.lower(), f"à {place.city}"]), None
+                return self.pick([place.city, place.city.lower(), f"à {place.city}"])
             if place.homonym and self.rng.random() < 0.7:
-                return self.pick(self._name_forms(place.name)), None
+                return self.pick(self._name_forms(place.name))
             if place.homonym:
                 return self.pick([f"{place.name} ({place.departement})", f"{place.name} dans le {place.departement}",
                                   f"{place.name} en {departement}" if place.departement != "75" else place.name,
-                                  f"{place.postcode} {place.name}"]), None
-            return self._commune_words(), None
+                                  f"{place.postcode} {place.name}"])
+            return self._commune_words()
         # Asked again: which arrondissement, which département, or not understood.
         if place.city:
             n = place.number
             return self.pick([f"le {n}{'er' if n == 1 else 'e'}", f"{place.city} {n}", place.postcode,
-                              f"dans le {n}{'er' if n == 1 else 'ème'}"]), None
+                              f"dans le {n}{'er' if n == 1 else 'ème'}"])
         if count == 2:
             return self.pick([f"dans le {place.departement}", departement, f"en {departement}",
-                              f"{place.name} {place.postcode}", place.departement]), None
-        return f"{place.postcode} {place.name}", None
+                              f"{place.name} {place.postcode}", place.departement])
+        return f"{place.postcode} {place.name}"
 
     def ask_housing_status(self, plain: bool):
         t = self.truth
         status = t.housing["status"]
         self.note("housing.status", status)
-
-        def wish(intent: str, ents: dict) -> bool:
-            return intent == "inform" and ents.get("housing_status") == status
         couple = t.partner is not None
         options = {
             "locataire": ["je loue", "locataire", "en location", self.g("je suis locataire dans le privé"),
@@ -562,7 +638,7 @@ class Persona:
                            "logement_social": "HLM", "proprietaire": "propriétaire",
                            "accedant": "propriétaire avec un crédit", "heberge": self.g("hébergé(e) gratuitement"),
                            "sans_domicile": "sans logement", "foyer": "en foyer"}
-            return plain_words[status], wish
+            return plain_words[status]
         text = self.pick(options)
         if (self.script.multi and status in PAYS_RENT and self.rng.random() < 0.4
                 and "rent" not in self.script.dont_know):
@@ -573,32 +649,32 @@ class Persona:
                 self.note("housing.charges", 0.0)
             word = "crédit" if status == "accedant" else "loyer"
             text += self.pick([f", {int(rent)} € par mois", f", {word} {int(rent)}", f" à {int(rent)} euros"])
-        return text, wish
+        return text
 
     def ask_rent(self, plain: bool):
         t = self.truth
         status = t.housing["status"]
         if status not in PAYS_RENT:
             self.note("housing.rent", 0.0)
-            return self.pick(["rien", "je paye pas de loyer", "0", "pas de loyer"]), self._amount_wish(0)
+            return self.pick(["rien", "je paye pas de loyer", "0", "pas de loyer"])
         rent, charges = self.rent_now(), t.housing["charges"]
         self.note("housing.rent", rent)
         self.note("housing.charges", charges)
         self._mark_wrong_said("rent")
         if plain:
-            return (f"{int(rent)} et {int(charges)} de charges" if charges else str(int(rent))), None
+            return (f"{int(rent)} et {int(charges)} de charges" if charges else str(int(rent)))
         if status == "accedant":
             return self.pick([f"mon crédit c'est {self.money(rent)} par mois", f"je rembourse {self.money(rent)}",
-                              f"{self.money(rent)} de prêt", self.money(rent)]), None
+                              f"{self.money(rent)} de prêt", self.money(rent)])
         if charges:
             total = rent + charges
             return self.pick([f"{int(rent)} + {int(charges)} de charges", f"{int(rent)} et {int(charges)} de charges",
                               f"loyer {int(rent)}, charges {int(charges)}",
                               f"{int(rent)} hors charges, plus {int(charges)} de charges",
-                              f"{int(total)} dont {int(charges)} de charges"]), None
+                              f"{int(total)} dont {int(charges)} de charges"])
         return self.pick([self.money(rent), f"{self.money(rent)} par mois", f"mon loyer c'est {self.money(rent)}",
                           f"{self.money(rent)} charges comprises", f"je paye {self.money(rent)}",
-                          f"{int(rent)} tout compris"]), None
+                          f"{int(rent)} tout compris"])
 
     # ---- activity and incomes -------------------------------------------------------------------------
     def _activity_words(self, adult: Adult, plain: bool) -> str:
@@ -648,9 +724,6 @@ class Persona:
         self.note("adults[0].activity", me.activity)
         if me.activity == "etudiant":
             self.note("adults[0].student", True)
-
-        def wish(intent: str, ents: dict) -> bool:
-            return intent == "inform" and ents.get("activity") == me.activity
         text = self._activity_words(me, plain)
         if not plain and self.script.multi and self.rng.random() < 0.4:
             if me.activity == "salarie" and "salary" not in self.script.dont_know:
@@ -664,56 +737,55 @@ class Persona:
             elif me.because_of_disability:
                 self.note("adults[0].disability_rate", me.disability_rate)
                 text += f", j'ai un taux de {int(round(me.disability_rate * 100))} % à la MDPH"
-        return text, wish
+        return text
 
     def ask_self_employed(self, plain: bool):
         me = self.truth.me
         if not me.self_employed:
-            return self.g(self.pick(["pas auto-entrepreneur", "non je suis pas auto-entrepreneur(e)"])), None
+            return self.g(self.pick(["pas auto-entrepreneur", "non je suis pas auto-entrepreneur(e)"]))
         turnover = me.self_employed["turnover"]
         self.note("adults[0].self_employed.turnover", turnover)
         if plain:
-            return str(int(turnover)), None
+            return str(int(turnover))
         return self.pick([f"{self.money(turnover)} de chiffre d'affaires", f"environ {self.money(turnover)} par mois de CA",
                           f"je déclare {self.money(turnover, yearly_ok=True)}", f"mon CA c'est {self.money(turnover)}",
-                          f"{self.money(turnover, yearly_ok=True)}"]), None
+                          f"{self.money(turnover, yearly_ok=True)}"])
 
     def ask_self_employed_kind(self, plain: bool):
         me = self.truth.me
         if not me.self_employed:
-            return self.g("je suis pas auto-entrepreneur(e)"), None
+            return self.g("je suis pas auto-entrepreneur(e)")
         kind = me.self_employed["kind"]
         self.note("adults[0].self_employed.kind", kind)
         if plain:
-            return {"bic_vente": "vente", "bic_services": "services", "bnc": "profession libérale"}[kind], None
+            return {"bic_vente": "vente", "bic_services": "services", "bnc": "profession libérale"}[kind]
         return self.pick({"bic_vente": ["vente", "de la vente", "je vends des marchandises", "vente de marchandises"],
                           "bic_services": ["services", "prestation de services", "c'est du service", "des services"],
-                          "bnc": ["profession libérale", "libéral", "c'est une activité libérale", "BNC"]}[kind]), None
+                          "bnc": ["profession libérale", "libéral", "c'est une activité libérale", "BNC"]}[kind])
 
     def ask_student_grant(self, plain: bool):
         me = self.truth.me
         if me.activity != "etudiant":
-            return self.g(self.pick(["je suis pas étudiant(e)", "non"])), None
+            return self.g(self.pick(["je suis pas étudiant(e)", "non"]))
         grant = bool(me.student_grant)
         self.note("adults[0].student_grant", grant)
         level = random.Random(f"{self.truth.id}:grant").randint(1, 7)
         if plain:
-            return ("oui" if grant else "non"), self._yes_wish(grant)
+            return ("oui" if grant else "non")
         boursier = "boursière" if me.sex == "f" else "boursier"
         if grant:
             return self.pick(["oui", f"oui {boursier} échelon {level}", "oui j'ai la bourse du Crous",
-                              f"oui, échelon {level}"]), self._yes_wish(True)
+                              f"oui, échelon {level}"])
         return self.pick(["non", "pas de bourse", "non j'ai pas la bourse", "non pas boursier" if me.sex == "m"
-                          else "non pas boursière"]), self._yes_wish(False)
+                          else "non pas boursière"])
 
     def _income(self, ask: str, name: str, value: float, plain: bool, words: list[str], zero: list[str]):
         self.note(f"adults[0].incomes.{name}", value)
-        wish = self._amount_wish(value)
         if value == 0:
-            return self.pick(zero), wish
+            return self.pick(zero)
         if plain:
-            return str(int(value)) if value == int(value) else f"{value:.2f}", wish
-        return self.pick(words), wish
+            return str(int(value)) if value == int(value) else f"{value:.2f}"
+        return self.pick(words)
 
     def ask_salary(self, plain: bool):
         value = self.salary_now()
@@ -754,16 +826,13 @@ class Persona:
     def ask_partner_activity(self, plain: bool):
         partner = self.truth.partner
         if partner is None:
-            return self.g(self.pick(["je vis seul(e)", "je suis seul(e)"])), None
+            return self.g(self.pick(["je vis seul(e)", "je suis seul(e)"]))
         self.note("adults[1].activity", partner.activity)
         name, pronoun = self.partner_words()
-
-        def wish(intent: str, ents: dict) -> bool:
-            return intent == "inform" and ents.get("partner_activity", ents.get("activity")) == partner.activity
         if plain:
             return agree({"salarie": "il travaille", "chomeur": "au chômage", "retraite": "retraité(e)",
                           "inactif": "rien", "independant": "à son compte", "etudiant": "étudiant(e)"}[partner.activity],
-                         partner.sex).replace("il ", pronoun + " "), wish
+                         partner.sex).replace("il ", pronoun + " ")
         if partner.activity == "salarie":
             options = [f"{pronoun} travaille", f"{name} travaille", f"{pronoun} bosse"]
             if partner.trade:
@@ -777,28 +846,28 @@ class Persona:
                        f"{name} peut pas travailler à cause de son handicap"]
         else:
             options = ["rien", f"{pronoun} est à la maison", f"{name} travaille pas", f"{pronoun} fait rien"]
-        return self.pick(options), wish
+        return self.pick(options)
 
     def ask_partner_income(self, plain: bool):
         partner = self.truth.partner
         if partner is None:
-            return self.g(self.pick(["je vis seul(e)", "personne, je suis seul(e)"])), None
+            return self.g(self.pick(["je vis seul(e)", "personne, je suis seul(e)"]))
         kind = self._partner_kind()
         value = partner.incomes[kind] if kind else 0.0
         for name_ in ("salary", "unemployment", "pension", "disability_pension", "alimony", "other"):
             self.note(f"adults[1].incomes.{name_}", partner.incomes[name_])
         name, pronoun = self.partner_words()
-        wish = self._amount_wish(value)
         if plain:
-            return (str(int(value)) if value else "0"), wish
+            return (str(int(value)) if value else "0")
         money = self.money(value)
         if kind == "salary":
-            options = [money, f"{pronoun} gagne {money}", f"{pronoun} gagne {money} net", f"{name} gagne {money} par mois"]
+            options = [f"{pronoun} gagne {money}", f"{pronoun} gagne {money} net", f"{name} gagne {money} par mois",
+                       f"{name} travaille, {pronoun} gagne {money}"]
             if partner.trade:
                 options.append(f"{name} est {partner.trade}, {money} par mois")
-                if self.rng.random() < 0.5:
-                    self.note("adults[1].activity", partner.activity)
-                    return self.pick(options[-1:]), wish
+            if self.rng.random() < 0.3:
+                return money                        # the amount alone: what it is paid for is not said
+            self.note("adults[1].activity", partner.activity)
         elif kind == "unemployment":
             options = [f"{pronoun} touche {money} de chômage", f"{name} est au chômage, {money} par mois"]
             self.note("adults[1].activity", partner.activity)
@@ -811,7 +880,7 @@ class Persona:
                        f"{name} est en invalidité, {money} par mois"]
         else:
             options = ["rien", "0", f"{pronoun} gagne rien", f"{name} travaille pas, rien", f"{pronoun} a pas de revenu"]
-        return self.pick(options), wish
+        return self.pick(options)
 
     def ask_other_income(self, plain: bool):
         me = self.truth.me
@@ -819,16 +888,16 @@ class Persona:
         self.note("adults[0].incomes.other", other)
         self.note("adults[0].incomes.disability_pension", invalidity)
         if not other and not invalidity:
-            return self.pick(["non", "rien", "rien d'autre", "non rien", "0", "non aucun"]), self._amount_wish(0)
+            return self.pick(["non", "rien", "rien d'autre", "non rien", "0", "non aucun"])
         if invalidity:
             money = self.money(invalidity)
             return self.pick([f"oui une pension d'invalidité de {money}", f"la pension d'invalidité, {money} par mois",
-                              f"j'ai {money} de pension d'invalidité"]), None
+                              f"j'ai {money} de pension d'invalidité"])
         money = self.money(other)
         if plain:
-            return f"{int(other)} par mois", None
+            return f"{int(other)} par mois"
         return self.pick([f"{money} d'aide de mes parents", f"mes parents m'aident, {money} par mois",
-                          f"oui une petite rente de {money}", f"oui, {money} par mois"]), None
+                          f"oui une petite rente de {money}", f"oui, {money} par mois"])
 
     def _rate_words(self, rate: float | None, plain: bool) -> str:
         p = int(round(rate * 100))
@@ -841,39 +910,33 @@ class Persona:
         me = self.truth.me
         rate = me.disability_rate
         self.note("adults[0].disability_rate", rate)
-
-        def wish(intent: str, ents: dict) -> bool:
-            return intent == "inform" and "disability_rate" in ents and _close(ents["disability_rate"], rate or 0)
         if not rate:
-            return self.pick(["non", "non aucun", "pas de handicap", "non, rien de ça", "non"]), wish
-        return self.g(self._rate_words(rate, plain)), wish
+            return self.pick(["non", "non aucun", "pas de handicap", "non, rien de ça", "non"])
+        return self.g(self._rate_words(rate, plain))
 
     def ask_work_restriction(self, plain: bool):
         me = self.truth.me
         if me.work_restriction is None:
-            return self.pick(["non", "je sais pas"]) if me.disability_rate else "non", None
+            return self.pick(["non", "je sais pas"]) if me.disability_rate else "non"
         value = me.work_restriction
         self.note("adults[0].work_restriction", value)
         if plain:
-            return ("oui" if value else "non"), self._yes_wish(value)
+            return ("oui" if value else "non")
         if value:
             return self.pick(["oui", "oui la RSDAE", "oui, la MDPH a reconnu que je peux pas travailler",
-                              "oui c'est reconnu"]), self._yes_wish(True)
-        return self.pick(["non", "non pas ça", "non, pas de RSDAE"]), self._yes_wish(False)
+                              "oui c'est reconnu"])
+        return self.pick(["non", "non pas ça", "non, pas de RSDAE"])
 
     def ask_partner_disability(self, plain: bool):
         partner = self.truth.partner
         if partner is None:
-            return self.g("je vis seul(e)"), None
+            return self.g("je vis seul(e)")
         rate = partner.disability_rate
         self.note("adults[1].disability_rate", rate)
-
-        def wish(intent: str, ents: dict) -> bool:
-            return intent == "inform" and "disability_rate" in ents and _close(ents["disability_rate"], rate or 0)
         name, pronoun = self.partner_words()
         if not rate:
-            return self.pick(["non", f"non {pronoun} a pas de handicap", "non"]), wish
+            return self.pick(["non", f"non {pronoun} a pas de handicap", "non"])
         p = int(round(rate * 100))
         if plain:
-            return f"{p} %", wish
-        return self.pick([f"oui {p}%", f"{pronoun} a un taux de {p} %", f"oui, {name} est à {p}%"]), wish
+            return f"{p} %"
+        return self.pick([f"oui {p}%", f"{pronoun} a un taux de {p} %", f"oui, {name} est à {p}%"])
