@@ -1,14 +1,94 @@
-"""Categorical answers: housing, couple or alone, activity, yes/no, « je sais pas », benefits,
-life events.
+"""Categorical facts: activity (the speaker's and the partner's), housing, couple or alone,
+pregnancy, disability, student grant, kind of self-employment, corrections, yes/no,
+« je sais pas », benefits, life events.
 
-Every category is a list of (value, pattern) tried in order of priority on the normalised text
-(see text.normalise): the first pattern that matches gives the value, so specific phrasings
-(« locataire HLM ») are listed before general ones (« locataire »).
+Every reader works on the normalised text (text.normalise: lowercase, no accents, SMS spellings
+expanded) and reports spans in it. Two styles live here:
+
+- **first rule wins** (yes/no, « je sais pas », benefits, life events, couple or alone): a list of
+  (value, pattern) tried in order of priority, so specific phrasings come before general ones.
+- **cues in scope** (activity, housing, pregnancy, disability, student grant): every cue of every
+  rule is found (a longer cue listed first hides a shorter one inside it: « pas de travail »
+  hides « travail »), then negation.py says, for each, whose it is (the speaker, the partner, both,
+  or somebody else), whether it is denied, and whether it is past, to come or hypothetical. Denied,
+  past, hypothetical cues and other people's cues give no value; the remaining ones are weighed.
+
+Decisions (what residents say → what is read):
+
+Activity (`activity_mentions`: entity "activity" for the speaker, "partner_activity" for the
+partner; `activity_mention`/`parse_activity` give the speaker's value only):
+- Several activities of one person: the rank decides — retraite > inactif for an illness or a
+  disability that stops work (« en arrêt maladie », « en invalidité ») > apprenticeship
+  (« en BTS en alternance » is salarie: it is an employment contract paid a salary) > etudiant >
+  chomeur > independant > salarie > inactif (« au foyer ») > chomeur only from an event or a lack
+  (« licenciée », « pas de travail ») > inactif from a disability or an illness named without
+  saying it stops work (« handicapée », « malade », « je touche l'AAH »). So « étudiante et je
+  bosse le week-end » is etudiant, « au chômage et je fais des ménages » is chomeur, « licenciée,
+  maintenant en CDD » is salarie. The other activities said are kept in extra "also" (a list,
+  highest rank first): a student's job is noted there, and the salary question follows from it.
+- A clause opened by « maintenant », « actuellement », « aujourd'hui » overrides the earlier
+  clauses about the same person (« j'étais au chômage, maintenant je bosse »).
+- Denials: a denied activity is not read (« je suis pas étudiant », « je ne suis pas à la
+  retraite », « je suis plus au chômage »). When work itself is denied and nothing positive is
+  said (« je bosse pas et je vais plus à la fac », « je travaille pas »), the value is inactif
+  (« vous ne travaillez pas »), not chomeur: chomeur needs a sign of looking for work or of being
+  registered (« je cherche », « au chômage », « inscrite à France Travail », « pas de travail »,
+  « sans emploi »), as the contract's label « vous cherchez du travail » says.
+- extra "reason": "handicap" or "maladie" on an inactif value when a disability or an illness is
+  said for that person (« je travaille pas à cause de mon handicap », « en invalidité » →
+  handicap; « en arrêt longue maladie », « malade » → maladie).
+- Trades: a job title of data/occupations.txt counts only when it is said of a person (« je suis
+  aide-soignante », « je bosse comme cariste », « mon mari est maçon », « moi caissière ») or is
+  the answer on its own (« aide soignante en ehpad »), never after an article (« l'infirmière
+  passe le matin », « mon assistante sociale »), nor after looking for or training for it (« je
+  cherche un poste de vendeuse », « en formation d'aide-soignante »). It gives salarie, or
+  independant for the jobs marked so in the file (agriculteur, commerçant, artisan, VTC...);
+  extra "occupation" is the title as written in the file (« aide-soignante »).
+- Self-employment: auto-/micro-entrepreneur, « à mon compte », freelance, SIRET, VTC, platform
+  delivery, « non-salarié », profession libérale → independant. A childminder (« nounou agréée »,
+  « assistante maternelle ») is salarie: the parents employ her and pay a salary (Pajemploi).
+  Interim, CDD, CDI, apprenticeship, contrat aidé (PEC, CUI), service civique, CESU,
+  « chômage partiel » → salarie.
+- « il », « elle », « lui » with nobody named before are the partner (« elle touche l'AAH » →
+  partner inactif, reason handicap); a child's, a parent's or an ex's activity is not read.
+  « on est au chômage tous les deux », « nous sommes retraités » are both.
+
+Housing (`housing_mentions`: entity "housing_status", value the contract entity's coarse value
+(knowledge/vocabulary.py HOUSING_ENTITY_VALUE), extra "detail" the finer value, always set):
+- Priority when several are said: sans_domicile > foyer > Crous residence > logement_social >
+  unfurnished rental > locataire_meuble > accedant > locataire > proprietaire > heberge > « pas
+  de loyer » (proprietaire, the weakest). Denied ones are dropped (« je suis pas propriétaire, je
+  loue » → locataire); « non meublé » is a plain rental.
+- A Crous room (« résidence Crous », « cité U ») is locataire_meuble with extra "crous": True, not
+  foyer. OpenFisca computes no housing aid for `locataire_foyer` (aide_logement_non_calculable),
+  while a furnished rental gets an estimate; the exact Crous formula needs OpenFisca's
+  `logement_crous`, which the contract could take from that extra.
+- Domiciliation at a CCAS or an association (« je suis domicilié au CCAS », « j'ai une adresse au
+  CCAS ») is sans_domicile; « chez ma mère », « hébergé par un ami » are heberge.
+
+Couple (`relationship_mentions`): extra "couple_type" marie, pacse or union_libre when said
+(« mariés », « pacsés », « concubinage », « on vit ensemble sans être mariés »).
+
+Pregnancy (`pregnancy_mentions`): « on attend un bébé » is the speaker; « je vais être papa »,
+« ma femme est enceinte » the partner; a daughter's pregnancy is not read.
+
+Disability (`disability_mentions`): "disability" for the speaker or the partner (a child's is not
+read); not having the AAH does not deny a disability. "work_restriction" is the RSDAE.
+
+Correction (`correction_mention`): only explicit cues (« non en fait », « je me suis trompée »,
+« c'est 850 pas 580 », « non, 2 enfants », « pas X mais Y » between two values); « non » alone or
+« non merci » is not a correction.
 """
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
+from knowledge.vocabulary import HOUSING_ENTITY_VALUE as _HOUSING_ENTITY_VALUE
+from nlu.parsing import negation
+from nlu.parsing.mention import Mention
+from nlu.parsing.negation import BOTH, OTHER, PARTNER, SELF, Scoper
+from nlu.parsing.occupations import find_occupations
 from nlu.parsing.text import NormText, normalise_with_offsets
 
 _B = r"(?<![a-z0-9])"   # word start
@@ -37,66 +117,203 @@ def _all(rules: list[tuple[str, re.Pattern]], nt: NormText) -> list[tuple[str, i
     return sorted(found, key=lambda f: f[1])
 
 
+# --- cues in scope ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Rule:
+    value: object
+    pattern: re.Pattern
+    rank: int = 0
+    verb: bool = False          # ends with a verb: a negation may follow it (« je bosse pas »)
+    person: bool = False        # a noun for a person: after an article it is generic (« les étudiants »)
+    denial: bool = False        # carries its own negation (« pas de travail »): never negated again
+    event: bool = False         # a past event telling the present (« licenciée »): no time check
+    reason: str | None = None
+    occupation: str | None = None
+    extra: tuple = ()
+
+
+def _rule(value, pattern: str, rank: int = 0, **flags) -> _Rule:
+    return _Rule(value, re.compile(_B + "(?:" + pattern + ")" + _E), rank, **flags)
+
+
+@dataclass(frozen=True)
+class _Cue:
+    rule: _Rule
+    start: int
+    end: int
+    subject: str
+    negated: bool
+    void: bool                  # past, to come, hypothetical, generic or in a question
+    clause: int
+    now: bool
+    occupation: str | None = None
+    who: tuple[int, int] | None = None    # span of the person it is said of, when named
+
+    @property
+    def value(self):
+        return self.rule.value
+
+    @property
+    def live(self) -> bool:
+        return not self.negated and not self.void
+
+
+_DETERMINER_BEFORE = re.compile(r"(?:^|\s)(?:le|la|les|l'|un|une|des|du|aux?|ces|cette|ce|pour les|pour un|"
+                                r"pour une|quel|quelle|quels|quelles)\s*$")
+_QUESTION = re.compile(r"(?:^|\s)(?:c'est quoi|qu'est-ce|c quoi|quoi l'|comment|combien|pourquoi|est-ce que|"
+                       r"est ce que|a quoi)(?:\s|$)")
+_ME = re.compile(_B + r"(?:je|j'|moi|mon|ma|mes|m'|on|nous)(?![a-z0-9])")
+
+
+def _question(text: str, scoper: Scoper, index: int) -> bool:
+    """A clause asking something in general (« c'est quoi l'AAH ? », « les étudiants ont droit ? »)."""
+    clause = scoper.clauses[index]
+    words = text[clause.start:clause.end]
+    after = text[clause.end:clause.end + 2]
+    if _QUESTION.search(words):
+        return True
+    return "?" in after and not _ME.search(words)
+
+
+def _cues(rules: list[_Rule], nt: NormText, scoper: Scoper, taken: list[tuple[int, int]] | None = None,
+          check_time: bool = True) -> list[_Cue]:
+    """Every cue of `rules` in the text (a cue overlapping an earlier one is left out), in scope."""
+    text = nt.text
+    spans = list(taken or [])
+    found: list[_Cue] = []
+    for rule in rules:
+        for match in rule.pattern.finditer(text):
+            start, end = match.start(), match.end()
+            if any(not (end <= s or start >= e) for s, e in spans):
+                continue
+            spans.append((start, end))
+            found.append(_scoped(rule, start, end, text, scoper, check_time))
+    return sorted(found, key=lambda c: c.start)
+
+
+def _scoped(rule: _Rule, start: int, end: int, text: str, scoper: Scoper, check_time: bool = True,
+            occupation: str | None = None) -> _Cue:
+    plural = rule.person and text[end - 1] == "s"
+    scope = scoper.scope(start, end, verb=rule.verb, plural=plural,
+                         check_time=check_time and not rule.event)
+    negated = scope.negated and not rule.denial
+    clause = scoper.clauses[scope.clause] if scoper.clauses else None
+    before = text[clause.start:start] if clause else text[:start]
+    generic = rule.person and _DETERMINER_BEFORE.search(before) is not None and \
+        not re.search(r"(?:suis|sommes|est|comme) (?:un|une)\s*$", before)
+    void = scope.past or scope.future or generic or (bool(scoper.clauses) and _question(text, scoper, scope.clause))
+    return _Cue(rule, start, end, scope.subject, negated, void, scope.clause, scope.now, occupation, scope.who)
+
+
+def _of(cues: list[_Cue], subject: str) -> list[_Cue]:
+    """The cues about `subject` (SELF or PARTNER; BOTH counts for each)."""
+    return [c for c in cues if c.subject == subject or c.subject == BOTH]
+
+
+def _drop_overridden(cues: list[_Cue]) -> list[_Cue]:
+    """A « maintenant ... » clause with a live cue overrides the earlier clauses' cues."""
+    now = [c.clause for c in cues if c.now and c.live]
+    if not now:
+        return cues
+    first_now = min(now)
+    return [c for c in cues if c.clause >= first_now or not c.live]
+
+
 # --- housing ------------------------------------------------------------------------------------
 
-_APPART = r"(?:appartement|studio|t1|t2|t3|t4|t5|f1|f2|f3|f4|f5|logement|maison|chambre|piaule|log|appt|apparte?ment)"
-HOUSING_RULES = _rules([
-    ("sans_domicile", r"a la rue|dans la rue|a la rue|sdf|s\.d\.f|sans domicile(?: fixe)?|sans abri|sans-abri|"
-                      r"sans logement|sans toit|pas de (?:logement|toit|domicile|maison|appartement)|"
-                      r"dans (?:ma|une|la|mon) (?:voiture|caisse|bagnole|camion|tente|van|squat)|"
-                      r"(?:je )?dors dehors|(?:je )?dors dans (?:ma|une|la|mon) (?:voiture|caisse|tente)|"
-                      r"en squat|un squat|dans un squat|squatte|a la rue|dehors|115|hotel social|"
-                      r"hebergement d'urgence|hotel du 115|a l'hotel|en hotel|camping|mobil[- ]?home|"
-                      r"caravane|sous une tente|sous la tente|je n'ai pas de logement|j'ai pas de logement|"
-                      r"j'ai plus de logement|plus de logement|expulsee?"),
-    ("foyer", r"foyer(?: de jeunes travailleurs| jeunes travailleurs| d'hebergement)?|fjt|chrs|"
-              r"residence sociale|residence social|centre d'hebergement|centre d hebergement|"
-              r"pension de famille|maison relais|residence autonomie|ehpad|resid sociale|"
-              r"foyer adoma|adoma|coallia|aftam|cada|huda|residence jeunes|maison de retraite"),
+# The coarse value of the `housing_status` entity for each finer value (knowledge/vocabulary.yml).
+HOUSING_ENTITY_VALUE: dict[str, str] = dict(_HOUSING_ENTITY_VALUE)
+
+_KIN = (r"(?:parents?|mere|pere|daron|darons|daronne|mama|maman|papa|famille|soeur|frere|soeurs|freres|"
+        r"tante|oncle|cousin|cousine|cousins|ami|amie|amis|amies|pote|potes|copain|copine|copains|copines|"
+        r"grand[- ]?mere|grand[- ]?pere|grands[- ]?parents|mamie|mamy|papi|papy|fils|fille|enfants?|"
+        r"connaissance|connaissances|quelqu'un|gens|belle[- ]?mere|beau[- ]?pere|beaux[- ]?parents|"
+        r"belle[- ]?soeur|beau[- ]?frere|collegue|voisin|voisine|ex|famille d'accueil|tata|tonton|"
+        r"frangin|frangine|gamins|marraine|parrain|compatriote|cheri|cherie)")
+_ROOM = r"(?:location|appartement|studio|chambre|logement|f1|t1|f2|t2|f3|t3|piaule|studette|deux pieces|2 pieces)"
+# (value, pattern, priority: the lowest wins, flags), in the order they are looked for: a cue
+# found first hides any later cue overlapping it.
+_HOUSING_SPEC: list[tuple[str, str, int, dict]] = [
+    ("sans_domicile",
+     r"domiciliee?s? (?:au|a la|a l'|par le|par la|par l'|aupres d[eu]|dans une?) ?(?:ccas|cias|mairie|"
+     r"association|asso|secours (?:populaire|catholique)|croix[- ]rouge|emmaus|restos? du coeur|armee du salut|"
+     r"fondation|centre social|point d'accueil|accueil de jour)|domiciliation|adresse (?:administrative|postale)|"
+     r"(?:une |mon |l')?adresse (?:au|a la|a l'|chez une?|par le|par la) (?:ccas|cias|mairie|association|asso|"
+     r"secours|croix[- ]rouge|emmaus|restos|armee du salut|fondation|centre social)|"
+     r"boite postale (?:au|a la) (?:ccas|mairie|association)", 1, {"event": True}),
+    ("sans_domicile",
+     r"sans domicile(?: fixe)?|sans abri|sans-abri|sans logement|sans toit|"
+     r"sans hebergement|pas de (?:logement|toit|domicile|maison|appartement|hebergement)|"
+     r"(?:n'ai|ai|a|avons) (?:pas|plus) de (?:logement|toit|domicile)|plus de (?:logement|toit)",
+     1, {"denial": True}),
+    ("sans_domicile",
+     r"a la rue|dans la rue|sdf|s\.d\.f|"
+     r"dans (?:ma|une|la|mon) (?:voiture|caisse|bagnole|camion|camionnette|tente|van|squat)|"
+     r"(?:je )?(?:dors|dort|dormons|vis|vit|dormir) (?:dehors|dans la rue)|en squat|un squat|dans un squat|"
+     r"squatte|hotel social|hebergement d'urgence|(?:le|au|du|appele le|appelle le) 115|hotel du 115|"
+     r"a l'hotel|en hotel|a l'hotel social|mobil[- ]?home|camping|caravane|sous une tente|sous la tente|"
+     r"expulsee?s?|a la porte", 1, {}),
+    ("proprietaire", r"(?:je )?(?:ne )?(?:paie|paye|payons|paient) (?:pas|plus|aucun) (?:de )?loyer|"
+                     r"pas de loyer(?: a payer)?|aucun loyer|plus de loyer|sans loyer", 30, {"denial": True}),
+    ("foyer", r"foyer(?: de jeunes travailleurs| jeunes travailleurs| d'hebergement| logement| de vie)?|fjt|chrs|"
+              r"residences? sociales?|residence social|resid sociale|centre d'hebergement|centre d hebergement|"
+              r"pension de famille|maison relais|residence autonomie|ehpad|foyer adoma|adoma|coallia|aftam|"
+              r"cada|huda|residence jeunes|maison de retraite|foyer-logement|foyer logement|"
+              r"residence (?:habitat )?jeunes|logement accompagne|intermediation locative", 2, {}),
+    ("locataire_meuble", r"(?<!bourse du )(?<!bourse de )(?<!bourse au )(?<!bourse )crous|residences? (?:universitaire|etudiante|u|du crous)|cite (?:u|universitaire)|"
+                         r"chambre (?:u|universitaire|etudiante|du crous|au crous)|logement (?:crous|etudiant)",
+     3, {"extra": (("crous", True),)}),
     ("logement_social", r"hlm|h\.l\.m|h l m|oph|opac|logement social|logements sociaux|logt social|"
                         r"bailleur social|bailleurs sociaux|office public|office hlm|habitat social|"
                         r"appartement social|appart social|logement aide|en social|logement conventionne|"
                         r"cite hlm|habitat 93|paris habitat|logirep|3f|vilogia|icf habitat|"
                         r"batigere|logiest|sa hlm|logement de la mairie|logement mairie|cdc habitat|"
-                        r"erilia|logements? (?:social|sociale)"),
-    ("locataire_meuble", r"(?:location |appartement |studio |chambre |logement |loue |loue un |"
-                         r"loue une |locataire (?:d'un|d'une|en) )?(?:[a-z]+ )?meublee?s?|en meuble|un meuble|"
-                         r"location meublee"),
-    ("accedant", r"(?:je |on |nous )?rembourse(?:ons|z)? (?:un |mon |notre |le |la |ma |l')?"
-                 r"(?:credit|pret|emprunt|maison|appartement)|credit (?:immo|immobilier|maison|"
-                 r"de la maison|sur la maison|de l'appartement)|pret immo(?:bilier)?|emprunt (?:immo|"
-                 r"immobilier|maison|pour la maison)|on paie (?:la|le) (?:maison|credit)|accedant|"
-                 r"accession|en accession|proprietaire avec (?:un )?credit|pas fini de payer|"
-                 r"encore (?:a|un) (?:credit|payer)|mensualites? (?:de|du) credit|pret pour (?:la|ma|notre) maison|"
-                 r"j'ai un credit|on a un credit|on a un pret|j'ai un pret|credit en cours|"
-                 r"(?:credit|pret) sur \d+ ans|crédit"),
+                        r"erilia|logements? (?:social|sociale)|social housing", 4, {}),
+    ("locataire", r"(?:non|pas|sans)[- ]meublee?s?|location vide|(?:logement|appartement|studio|maison) vide|"
+                  r"(?:dans le|parc|secteur|du|le) prive|(?:proprio|proprietaire|bailleur) prive|"
+                  r"location privee|loue (?:a|chez) un particulier", 5, {"denial": True}),
+    ("locataire_meuble", _ROOM + r" meublee?s?|(?:je |on )?loue (?:un |une )?" + _ROOM + r" meublee?s?|"
+                         r"meublee?s?|en meuble|un meuble|location meublee|"
+                         r"(?:une )?chambre chez (?:l'habitant|un particulier|une dame|un monsieur|des gens)|"
+                         r"chez l'habitant|(?:une )?chambre (?:d'hotel|en hotel) (?:a l'annee|au mois)|"
+                         r"hotel meuble|garni", 6, {}),
+    ("accedant", r"proprietaire avec (?:un )?(?:credit|pret|emprunt)|proprio avec (?:un )?(?:credit|pret)|"
+                 r"(?:je |on |nous )?rembourse(?:ons|z|nt)? (?:encore )?(?:un |mon |notre |le |la |ma |l'|les )?"
+                 r"(?:credit|pret|emprunt|maison|appartement|mensualites)|credit (?:immo|immobilier|maison|"
+                 r"de la maison|sur la maison|de l'appartement|pour la maison)|pret immo(?:bilier)?|"
+                 r"emprunt (?:immo|immobilier|maison|pour la maison)|on paie (?:encore )?(?:la|le|notre) "
+                 r"(?:maison|credit|appartement)|accedant|accession|en accession|pas fini de payer|"
+                 r"encore (?:a|un) (?:credit|payer)|mensualites? (?:de|du) (?:credit|pret)|"
+                 r"pret pour (?:la|ma|notre) maison|(?:j'ai|on a|nous avons) un (?:credit|pret)"
+                 r"(?! (?:conso|consommation|auto|voiture|revolving|etudiant))|credit en cours|"
+                 r"(?:credit|pret) sur \d+ ans|pret a taux zero|ptz", 7, {}),
     ("locataire", r"(?:mon|ma|le|la|notre) (?:proprio|proprietaire|bailleur)|"
                   r"locataire|locatair|locataires|je loue|on loue|nous louons|jloue|loue un|loue une|"
-                  r"loue (?:mon|ma|notre|l')|en location|location|je paie (?:un|mon|le) loyer|je paye (?:un|mon|le) loyer|"
-                  r"on paie (?:un|le|notre) loyer|on paye (?:un|le|notre) loyer|j'ai un loyer|loyer|"
-                  r"bail|agence immo(?:biliere)?|colocation|coloc|sous[- ]location|sous[- ]loue"),
+                  r"loue (?:mon|ma|notre|l')|en location|location|je paie (?:un|mon|le) loyer|"
+                  r"je paye (?:un|mon|le) loyer|on paie (?:un|le|notre) loyer|on paye (?:un|le|notre) loyer|"
+                  r"j'ai un loyer|loyer|bail|agence immo(?:biliere)?|colocation|coloc|sous[- ]location|"
+                  r"sous[- ]loue", 8, {}),
     ("proprietaire", r"proprietaire|proprio|proprietaires|propriete|proprietere|proprietaite|"
                      r"(?:ma|notre|la) maison est (?:a moi|a nous|payee|remboursee)|maison (?:payee|a moi|a nous)|"
                      r"(?:j'ai|on a|nous avons) (?:achete|acheter|une maison|ma maison|notre maison)|"
                      r"chez moi (?:c'est|c) a moi|c'est a moi|c'est ma maison|"
-                     r"j'ai ma maison|on a notre maison|ma propre maison|a moi la maison|j'ai herite de (?:la|ma) maison|"
-                     r"pas de loyer(?: a payer)?|aucun loyer|je paie pas de loyer|je paye pas de loyer"),
-    ("heberge", r"chez (?:mes|ma|mon|un|une|des|les|la|le|l'|ma grand|mon grand|notre|nos|moi chez) ?"
-                r"(?:parents?|mere|pere|mere|daron|darons|daronne|mama|maman|papa|famille|soeur|frere|"
-                r"tante|oncle|cousin|cousine|ami|amie|amis|pote|potes|copain|copine|copains|"
-                r"grand[- ]?mere|grand[- ]?pere|grands[- ]?parents|mamie|papi|fils|fille|enfants?|"
-                r"connaissance|quelqu'un|gens|belle[- ]?mere|beau[- ]?pere|beaux[- ]?parents|"
-                r"collegue|voisin|voisine|ex|famille d'accueil|tata|tonton|frangin|frangine|"
-                r"gamins|pere)|chez quelqu'un|hebergee?s?(?! a| au| dans un| en)|heberger|je suis heberge|"
-                r"herbergee?|hebergement gratuit|loge(?:e)? gratuitement|gratuitement|a titre gratuit|"
-                r"loge(?:e)? par|on m'heberge|on me loge|je squatte chez|je dors chez|je vis chez|"
-                r"j'habite chez|habite chez|vis chez|vit chez|chez eux|chez elle|chez lui|sur le canape|"
-                r"canape|loge(?:e)? chez"),
-])
-# values of the contract for the `housing_status` entity
-HOUSING_ENTITY_VALUE = {"locataire_meuble": "locataire", "accedant": "proprietaire"}
+                     r"j'ai ma maison|on a notre maison|ma propre maison|a moi la maison|"
+                     r"j'ai herite de (?:la|ma) maison", 9, {"person": True}),
+    ("heberge", r"chez (?:mes|ma|mon|un|une|des|les|la|le|l'|ma grand|mon grand|notre|nos|moi chez) ?" + _KIN +
+                r"|chez quelqu'un|hebergee?s?(?! a| au| dans un| en)|heberger|je suis heberge|"
+                r"herbergee?|hebergement gratuit|(?:loge|logee|heberge|hebergee|vis|vit|habite|dors) gratuitement|"
+                r"gratuitement chez|a titre gratuit|logee? par|on m'heberge|on me loge|je squatte chez|"
+                r"je dors chez|je vis chez|j'habite chez|habite chez|vis chez|vit chez|chez eux|chez elle|"
+                r"chez lui|sur le canape|canape|logee? chez", 10, {}),
+]
+_HOUSING_RULES: list[_Rule] = [_rule(value, pattern, priority, **flags)
+                               for value, pattern, priority, flags in _HOUSING_SPEC]
+# first-rule-wins view kept for callers that read the rules (one pattern per value, by priority)
+HOUSING_RULES = [(r.value, r.pattern) for r in sorted(_HOUSING_RULES, key=lambda r: r.rank)]
 
-
+_HOUSING_VOID = re.compile(_B + r"(?:cherche|recherche|demande|demander|attente|attends|dossier|voudrais|veux|"
+                           r"aimerais|souhaite|besoin|trouver|obtenir|avoir un|inscrite? pour)" + _E)
 _LIVING_CUE = re.compile(r"\b(?:vis|vit|vivons|vivent|vivre|habite|habitons|habitent|loge|logee?|dors|dort|"
                          r"suis|sommes|reste|restons|heberge|hebergee?|installee?|log[eé]|domicile|"
                          r"celibataire|eleve|j'eleve)\b|\bseule?s? (?:avec|sans)\b")
@@ -107,17 +324,40 @@ def _short_or_living(nt: NormText, max_words: int = 4) -> bool:
     return len(nt.text.split()) <= max_words or bool(_LIVING_CUE.search(nt.text))
 
 
+_LANDLORD = re.compile(r"proprio|proprietaire|bailleur|hebergeur|agence")
+
+
+def _housing_cues(nt: NormText, scoper: Scoper) -> list[_Cue]:
+    text = nt.text
+    out = []
+    for cue in _cues(_HOUSING_RULES, nt, scoper):
+        if cue.subject == OTHER and not (cue.who and _LANDLORD.search(text, *cue.who)):
+            continue  # « mon fils est locataire », but « mon bailleur c'est Vilogia »
+        if cue.value == "heberge" and text[cue.start:cue.end].startswith("chez") and not _short_or_living(nt):
+            continue  # « un contrôleur est venu chez ma soeur »
+        clause = scoper.clauses[cue.clause]
+        if _HOUSING_VOID.search(text, clause.start, cue.start):
+            continue  # « je cherche un logement social », « en attente d'un HLM »
+        out.append(cue)
+    return out
+
+
+def housing_mentions(nt: NormText) -> list[Mention]:
+    """How the household is housed: at most one Mention "housing_status" with extra "detail" (the
+    finer value) and "crous" for a Crous residence; [] when nothing (undenied) is said."""
+    cues = [c for c in _drop_overridden(_housing_cues(nt, Scoper(nt.text))) if c.live]
+    if not cues:
+        return []
+    best = min(cues, key=lambda c: (c.rule.rank, c.start))
+    detail = best.value
+    extra = {"detail": detail, **dict(best.rule.extra)}
+    return [Mention("housing_status", HOUSING_ENTITY_VALUE.get(detail, detail), best.start, best.end, extra)]
+
+
 def housing_mention(nt: NormText) -> tuple[str, int, int] | None:
-    found = _first(HOUSING_RULES, nt)
-    if not found:
-        return None
-    if found[0] == "heberge" and nt.text[found[1]:found[2]].startswith("chez") and not _short_or_living(nt):
-        return None  # « un contrôleur est venu chez ma soeur »
-    value, start, end = found
-    # « mon proprio » (the landlord) means the person rents
-    if value == "locataire" and re.search(r"(?:hlm|logement social|bailleur social|oph)", nt.text):
-        return _first([r for r in HOUSING_RULES if r[0] == "logement_social"], nt)
-    return value, start, end
+    """(fine value, start, end) of the housing said, or None."""
+    found = housing_mentions(nt)
+    return (found[0].extra["detail"], found[0].start, found[0].end) if found else None
 
 
 def parse_housing_status(text: str) -> str | None:
@@ -130,7 +370,7 @@ def parse_housing_status(text: str) -> str | None:
 # --- couple or alone ----------------------------------------------------------------------------
 
 RELATIONSHIP_RULES = _rules([
-    ("seul", r"pas en couple|plus en couple|pas mariee?|plus mariee?|celibataire|celib|celibat|"
+    ("seul", r"pas en couple|plus en couple|pas mariee?s?|plus mariee?s?|celibataire|celib|celibat|"
              r"(?<!un )(?<!une )(?<!le )(?<!la )(?<!les )(?<!qu'un )(?<!qu'une )seule?s?"
              r"(?! enfant| fils| fille| gosse| revenu| salaire| bebe| garcon| a charge)|tout seul|toute seule|solo|seulement moi|juste moi|que moi|moi seule?|"
              r"divorcee?|separee?|veuve?|veuf|en instance de divorce|sans conjoint|sans compagnon|"
@@ -151,6 +391,12 @@ def relationship_mention(nt: NormText) -> tuple[str, int, int] | None:
     # « seul avec mes enfants », « je vis seule » but « on est deux »: the first rule to match wins,
     # except that a partner living in the home beats « seul » in « je suis seule avec mon mari »
     found = _first(RELATIONSHIP_RULES, nt)
+    if found and re.fullmatch(r"pas mariee?s?", text[found[1]:found[2]]):
+        # « on est pas mariés mais on vit ensemble »: a couple in free union
+        together = [c for c in _all([r for r in RELATIONSHIP_RULES if r[0] == "couple"], nt)
+                    if c[2] <= found[1] or c[1] >= found[2]]
+        if together:
+            return together[0]
     if found and found[0] == "seul" and re.fullmatch(
             r"(?:tout |toute )?seule?s?|que moi|juste moi|seulement moi|moi seule?", text[found[1]:found[2]]) \
             and not _short_or_living(nt):
@@ -177,52 +423,274 @@ def parse_relationship(text: str) -> str | None:
     return found[0] if found else None
 
 
+
+_COUPLE_TYPES = [(value, re.compile(_B + "(?:" + pattern + ")" + _E)) for value, pattern in [
+    ("union_libre", r"union libre|concubinage|concubine?s?|vie maritale|en menage|"
+                    r"(?:sans etre|pas|non|ni|jamais) mariee?s?|(?:vivre|vit|vivons|on vit) ensemble sans"),
+    ("pacse", r"(?<!pas )(?<!non )(?<!ni )(?<!plus )(?:pacsee?s?|pacs|pacse|pacser)"),
+    ("marie", r"(?<!pas )(?<!non )(?<!sans etre )(?<!ni )(?<!plus )(?<!jamais )(?:mariee?s?|marie|epoux|epouse|"
+              r"mariage|mon mari et moi sommes maries)"),
+]]
+
+
+def relationship_mentions(nt: NormText) -> list[Mention]:
+    """Alone or in a couple: one Mention "relationship" (seul/couple) with extra "couple_type"
+    (marie, pacse, union_libre) when the kind of couple is said; [] when nothing is said."""
+    found = relationship_mention(nt)
+    if not found:
+        return []
+    value, start, end = found
+    extra = {}
+    if value == "couple":
+        for couple_type, pattern in _COUPLE_TYPES:
+            if pattern.search(nt.text):
+                extra["couple_type"] = couple_type
+                break
+    return [Mention("relationship", value, start, end, extra)]
 # --- activity -----------------------------------------------------------------------------------
 
-ACTIVITY_RULES = _rules([
-    ("retraite", r"retraitee?s?|a la retraite|en retraite|pensionne|pensionnee|pension de retraite|"
-                 r"ma retraite|je touche (?:la|ma) retraite|pre[- ]?retraite|retraite"),
-    ("etudiant", r"etudiante?s?|etudes?|etudies|j'etudie|a la fac|en fac|la fac|universite|univ|"
-                 r"en bts|en licence|en master|en l1|en l2|en l3|en iut|en dut|en prepa|en these|"
-                 r"doctorant|doctorante|en ecole|lyceen|lyceenne|en formation|"
-                 r"stagiaire de la formation|etudiant"),
-    ("chomeur", r"chomage|chomeur|chomeuse|chomeurs|au chomage|sans emploi|sans travail|sans boulot|"
-                r"sans taf|pas de (?:travail|boulot|taf|job|emploi)|plus de (?:travail|boulot|taf|job|emploi)|"
-                r"(?:je )?cherche (?:du|un) (?:travail|boulot|taf|job|emploi)|recherche d'emploi|"
-                r"demandeur d'emploi|demandeuse d'emploi|pole emploi|france travail|inscrite? (?:a|au) "
-                r"(?:pole|france)|are|allocation chomage|licenciee?|viree?|au chomedu|j'ai perdu mon "
-                r"(?:travail|boulot|taf|job|emploi)|je travaille (?:pas|plus)|je bosse (?:pas|plus)|"
-                r"je taffe (?:pas|plus)|je taf (?:pas|plus)|je ne (?:travaille|bosse) (?:pas|plus)|fin de contrat|fin de cdd|entre deux (?:boulots|jobs|contrats)"),
-    ("independant", r"independante?s?|auto[- ]?entrepreneu(?:r|se)|autoentrepreneur|micro[- ]?entreprise|"
-                    r"micro[- ]?entrepreneur|freelance|free[- ]lance|a mon compte|a son compte|"
-                    r"ma propre (?:boite|entreprise|societe)|j'ai (?:ma|une) (?:boite|entreprise|societe)|artisan|artisane|commercante?|liberale?|profession liberale|exploitant|"
-                    r"exploitante|agricultrice|agriculteur|paysan|paysanne|eleveur|eleveuse|chef d'entreprise|"
-                    r"gerante?|vtc|uber|deliveroo|livreur a velo|coursier|entreprise individuelle|"
-                    r"eurl|sasu|siret|mon propre patron|ma propre patronne|je suis patron(?:ne)?|travailleur independant"),
-    ("inactif", r"au foyer|mere au foyer|pere au foyer|femme au foyer|homme au foyer|sans activite|"
-                r"inactive?|je fais rien|je fais pas rien|je travaille jamais|jamais travaille|"
-                r"arret maladie|en arret|en invalidite|invalidite|pension d'invalidite|en longue maladie|"
-                r"je m'occupe (?:de mes|des) (?:enfants|gosses|petits)|conge parental|aidant|aidante|"
-                r"aidant familial|je fais rien du tout|sans profession|au rsa|"
-                r"rsaste|benevole"),
-    ("salarie", r"salariee?s?|je travaille|travaille|je bosse|bosse|je taf|je taffe|taf|taff|boulot|job|"
-                r"cdi|cdd|interim|interimaire|en interim|ouvriere?|employee?|employe|fonctionnaire|"
-                r"contractuel|contractuelle|aide[- ]soignante?|auxiliaire de vie|aide a domicile|"
-                r"femme de menage|agent d'entretien|caissiere?|vendeuse|vendeur|serveuse|serveur|"
-                r"manutentionnaire|magasinier|cariste|chauffeur|infirmiere?|assistante maternelle|"
-                r"nounou|apprenti|apprentie|alternance|en alternance|contrat pro|saisonnier|saisonniere|"
-                r"temps partiel|mi[- ]temps|plein temps|temps plein|a temps partiel|au smic|"
-                r"intermittent|intermittente|a l'usine|sur les chantiers|des menages|je fais des menages|"
-                r"contrat aide|pec|cui|service civique|j'ai un (?:emploi|travail|boulot|job|contrat)"),
-])
+_WORK = r"(?:travail|boulot|taf|taff|job|emploi|poste|cdi|cdd|contrat|mission|missions|interim|alternance)"
+_R_RETRAITE, _R_STOPPED, _R_APPRENTICE, _R_ETUDIANT, _R_CHOMEUR = 90, 80, 75, 70, 60
+_R_INDEPENDANT, _R_SALARIE, _R_INACTIF, _R_CHOMEUR_LACK, _R_INACTIF_WEAK = 50, 40, 30, 25, 20
+
+ACTIVITY_CUES: list[_Rule] = [
+    _rule("independant", r"non[- ]salariee?s?|travailleu(?:r|se)s? non salariee?s?|tns", _R_INDEPENDANT),
+    # a lack of work or an event that left the person without it
+    _rule("chomeur", r"(?<!cherche )(?<!cherche pas )(?:pas|plus|aucun) (?:de |d')?(?:travail|boulot|taf|taff|job|emploi)|"
+                     r"sans (?:emploi|travail|boulot|taf|taff|job|activite professionnelle)|"
+                     r"perdu (?:mon|ma|son|sa|le|notre) "
+                     r"(?:travail|boulot|taf|taff|job|emploi|poste|cdi|contrat|place)|"
+                     r"licenciee?s?|licenciement|viree?s?|fin de (?:mon |son )?(?:contrat|cdd|mission|interim)|"
+                     r"rupture conventionnelle|entre deux (?:boulots|jobs|contrats|missions)|"
+                     r"trouve (?:pas|rien|aucun) (?:de |d')?(?:travail|boulot|taf|job|emploi)|trouve rien(?= *(?:$|[,.;!?]))",
+          _R_CHOMEUR_LACK, denial=True, event=True),
+    # looking for work
+    _rule("chomeur", r"(?:re)?cherche(?:s|nt)? (?:activement |toujours |encore |serieusement )?"
+                     r"(?:du |un |une |de |d'|des )" + _WORK + r"|en recherche(?: active)?(?: d'emploi| de travail| de boulot)?|"
+                     r"recherche d'emploi|(?:(?<=je )|(?<=on )|(?<=il )|(?<=elle ))cherche(?= *(?:$|[,.;!?]| et | mais | depuis | toujours"
+                     r"| encore| activement))|(?:je veux|je voudrais|j'aimerais|je souhaite|je souhaiterais|"
+                     r"j'ai besoin de) (?:travailler|bosser|retravailler|trouver (?:du|un) (?:travail|boulot|emploi|job)|"
+                     r"un (?:travail|boulot|emploi|job)|du (?:travail|boulot))", _R_CHOMEUR, event=True),
+    _rule("salarie", r"chomage (?:technique|partiel)|activite partielle", _R_SALARIE),
+    _rule("chomeur", r"chomeur|chomeuse|chomeurs|chomeuses|demandeu(?:r|se)s? d'emploi", _R_CHOMEUR, person=True),
+    _rule("chomeur", r"chomage|pole emploi|france travail|inscrite?s? (?:a|au|chez) (?:pole emploi|france travail|pole|france)|"
+                     r"allocation chomage|are|ass|allocation de retour a l'emploi|indemnites chomage", _R_CHOMEUR),
+    _rule("retraite", r"(?<!maison de )(?<!caisse de )(?<!caisses de )(?<!age de )(?<!depart a )(?<!partir a )"
+                      r"(?<!droits a )(?<!droit a )(?<!dossier de )(?<!demande de )(?<!points de )"
+                      r"(?:retraitee?s?|a la retraite|en retraite|pensionnee?s?|pension de (?:retraite|vieillesse)|"
+                      r"(?:ma|sa|notre) retraite|je touche (?:la|ma) retraite|pre[- ]?retraite|retraite)"
+                      r"(?! complementaire| anticipee dans| progressive dans)", _R_RETRAITE, person=True),
+    _rule("salarie", r"apprentie?s?|en apprentissage|apprentissage|alternance|alternante?s?|en alternance|"
+                     r"contrat (?:pro|de professionnalisation|d'apprentissage)", _R_APPRENTICE),
+    _rule("etudiant", r"etudiante?s?|j'etudie|etudie|(?:des|mes|ses|en|les|d') etudes|a la fac|en fac|la fac|"
+                      r"universite|univ|en bts|en licence|en master|en l1|en l2|en l3|en m1|en m2|en iut|"
+                      r"en dut|en but|en prepa|en these|doctorante?s?|en ecole (?:d'|de )?"
+                      r"(?:infirmiere|commerce|ingenieur|art|design)|lyceen|lyceenne|au lycee|en terminale|"
+                      r"en formation|stagiaire de la formation|en cap|en bac pro|boursiere?s?", _R_ETUDIANT,
+          person=True),
+    _rule("independant", r"independante?s?|auto[- ]?entrepreneu(?:r|se)s?|autoentrepreneu(?:r|se)s?|"
+                         r"auto entrepreneu(?:r|se)|micro[- ]?entreprise|micro[- ]?entrepreneu(?:r|se)s?|"
+                         r"freelance|free[- ]lance|a (?:mon|son|notre|leur) (?:propre )?compte|"
+                         r"(?:ma|sa|notre) propre (?:boite|entreprise|societe|affaire)|"
+                         r"(?:ai|a|avons|avez|ont) (?:ma|sa|une|mon|son|un|notre) "
+                         r"(?:boite|entreprise|societe|commerce|restaurant|resto|snack|boutique|magasin|salon|"
+                         r"food truck|epicerie|exploitation)|"
+                         r"profession liberale|en liberal|liberale?s?|ai cree (?:ma|mon|une) "
+                         r"(?:boite|entreprise|societe|activite)|vtc|uber(?: eats)?|deliveroo|stuart|"
+                         r"livreu(?:r|se) (?:a velo|a scooter|uber|deliveroo|independante?|auto[- ]?entrepreneur)|"
+                         r"entreprise individuelle|eurl|sasu|siret|mon propre patron|ma propre patronne|"
+                         r"travailleu(?:r|se) independante?|travaille pour moi|vends (?:sur|en ligne|au marche|"
+                         r"sur les marches)|fais les marches|statut (?:d')?(?:auto|micro)", _R_INDEPENDANT),
+    # not working because of an illness or a disability
+    _rule("inactif", r"(?:en )?arret (?:de travail|maladie)|en arret|arret longue maladie|(?:en )?longue maladie|"
+                     r"en maladie|accident du travail|en accident de travail",
+          _R_STOPPED, reason="maladie"),
+    _rule("inactif", r"en invalidite|pension d'invalidite|invalidite (?:categorie|cat|1|2|3)|inapte|inaptitude|"
+                     r"reconnue? inapte", _R_STOPPED, reason="handicap"),
+    # working: contracts, verbs, nouns
+    _rule("salarie", r"(?:fais|fait|faisons|font) (?:des|du|les) menages?|des menages|menages chez",
+          _R_SALARIE, occupation="ménages"),
+    _rule("salarie", r"(?:travaille|travaillons|travaillent|bosse|bossons|bossent|"
+                     r"taffe|taf)", _R_SALARIE, verb=True),
+    _rule("salarie", r"salariee?s?|interimaire|ouvriere?s?|employee?s?|fonctionnaire|contractuelle?|saisonniere?s?|"
+                     r"intermittente?s?(?: du spectacle)?|vacataire", _R_SALARIE, person=True),
+    _rule("salarie", r"boulot|job|petits? boulots?|petits? jobs?|cdi|cdd|interim|en interim|"
+                     r"temps partiel|mi[- ]temps|plein temps|temps plein|a temps partiel|au smic|"
+                     r"a l'usine|sur les chantiers|contrat aide|pec|cui|"
+                     r"parcours emploi competences?|service civique|ai un (?:emploi|travail|boulot|job|contrat|"
+                     r"poste)|en poste|cesu|cheque emploi service|emploi (?:aide|d'avenir)|"
+                     r"stage remunere|agence d'interim|(?:mon|son|notre) (?:patron|employeur|entreprise)",
+          _R_SALARIE),
+    _rule("inactif", r"^(?:rien|nada|que dalle)(?= *[.!]* *$)|"
+                     r"(?:mere|pere|femme|homme|maman|papa|parent|reste|suis|est) au foyer|sans activite|"
+                     r"inactive?s?|fai[st] (?:rien|plus rien|pas grand chose|plus grand chose)|"
+                     r"rien du tout|reste a la maison|(?:m'occupe|s'occupe) (?:de mes|des|de mon|"
+                     r"de ma|de nos|de ses) (?:enfants|gosses|petits|bebe|fils|fille|mere|pere|mari|parents)|"
+                     r"conge parental|aidante?s? familiale?s?|(?<=suis )aidante?|sans profession|benevole|au rsa|rsaste|"
+                     r"(?:touche|ai|suis au) (?:le )?rsa", _R_INACTIF),
+    # a disability or an illness named, without saying that it stops work
+    _rule("inactif", r"(?:a cause|en raison|du fait|a la suite|suite) (?:de |d'|du )(?:mon |ma |mes |son |sa |ses |"
+                     r"leur |l'|la |le |un |une )?(?:handicap|invalidite|infirmite|accident)",
+          _R_INACTIF_WEAK, reason="handicap", denial=True),
+    _rule("inactif", r"(?:a cause|en raison|du fait|a la suite|suite) (?:de |d'|du )(?:mon |ma |mes |son |sa |ses |"
+                     r"leur |l'|la |le |un |une )?(?:maladie|sante|etat de sante|dos|cancer|depression|burn[- ]?out|"
+                     r"operation)",
+          _R_INACTIF_WEAK, reason="maladie", denial=True),
+    _rule("inactif", r"(?:a cause|en raison|du fait) (?:de |des |du |d')(?:mes |mon |ma |les |la |ma )?"
+                     r"(?:enfants?|gosses?|bebe|petits|grossesse)|pour (?:garder|elever|m'occuper de) (?:mes|les|mon|ma) "
+                     r"(?:enfants?|gosses|bebe|petits|fils|fille)", _R_INACTIF, denial=True),
+    _rule("inactif", r"handicapee?s?|"
+                     r"en situation de handicap|(?:touche|ai|a|percoi[st]|au|sous|beneficiaire de) (?:l')?aah|a l'aah",
+          _R_INACTIF_WEAK, reason="handicap"),
+    _rule("inactif", r"malade|(?<!assurance )(?<!caisse )(?<!arret )maladie|cancer|chimio|depression|"
+                     r"burn[- ]?out",
+          _R_INACTIF_WEAK, reason="maladie"),
+]
+
+_TRADE_PREDICATE = re.compile(
+    r"(?:^|\s)(?:je suis|suis|sommes|on est|est|sont|c'est|etre|travaille|travaillent|travaillons|bosse|bossent|"
+    r"bossons|taffe|taf|fais|fait|font|embauchee?s?|engagee?s?|recrutee?s?|titulaire|metier|profession|poste|"
+    r"emploi|boulot|job|travail|activite|moi|lui|elle)"
+    r"(?:\s*(?:comme|en tant que|en tant qu'|de|d'|:|-|un|une|en cdi|en cdd|en interim|interimaire|salariee?|"
+    r"a mi-temps|a temps partiel|a temps plein|actuellement|toujours|aussi|egalement|maintenant|depuis \w+|"
+    r"la|moi|perso))*\s*$")
+_NEEDS_SUBJECT = re.compile(r"(?:^|\s)(?:est|sont|c'est|etre)(?:\s*(?:un|une|comme|:|-))*\s*$")
+_JOB_NOUN = re.compile(_B + r"(?:metier|travail|boulot|job|poste|profession|activite)" + _E)
+_TRADE_FILLERS = re.compile(r"(?:(?:euh|heu|ben|bah|bon|alors|moi|oui|ouais|non|ok|et|donc|sinon|en fait|actuellement|"
+                            r"maintenant|aujourd'hui|pour l'instant|pour le moment|je suis|perso)\s*[,.:-]?\s*)*")
+_TRADE_NOT_HELD = re.compile(_B + r"(?:cherche|recherche|formation|diplomee?|diplome|cap|bep|bac|bts|etudes|"
+                             r"ecole|stage|concours|devenir|veux|voudrais|aimerais|reconversion|pour etre|"
+                             r"ancienne?|ex|avant|j'etais|etait)" + _E)
+_TRADE_AS_SUBJECT = re.compile(r"\s*(?:m'|me |nous |t'|l'|la |le |lui |leur |y |ne |n')?(?:ont|est|sont|vient|"
+                               r"viennent|passe|passent|dit|aide|s'occupe|fait|font|arrive|doit|va|vont|"
+                               r"a (?:dit|fait|appele|ete|pris|demande|vu|donne|perdu|besoin|droit|pas|plus|rien|un|"
+                               r"une|des|mon|ma|mes|trouve|envoye|ecrit))" + _E)
+
+
+_NEVER = re.compile(r"(?!)")
+
+
+def _trade_cues(nt: NormText, scoper: Scoper, taken: list[tuple[int, int]]) -> list[_Cue]:
+    """Job titles said of a person (see the module doc): salarie or independant cues."""
+    text = nt.text
+    cues = []
+    for match in find_occupations(text):
+        start, end = match.start, match.end
+        if any(not (end <= s or start >= e) for s, e in taken):
+            continue
+        index = negation.clause_of(scoper.clauses, start) if scoper.clauses else 0
+        clause = scoper.clauses[index] if scoper.clauses else negation.Clause(0, len(text), False)
+        before = text[clause.start:start]
+        if _TRADE_NOT_HELD.search(before):
+            continue
+        ends_person = any(p.end == len(before.rstrip()) + clause.start for p in scoper.persons
+                          if clause.start <= p.start < start)
+        predicate = _TRADE_PREDICATE.search(before)
+        if predicate and _NEEDS_SUBJECT.search(before) and not (
+                any(clause.start <= p.start < start for p in scoper.persons) or _JOB_NOUN.search(before)):
+            predicate = None
+        bare = _TRADE_FILLERS.fullmatch(before) is not None and not _TRADE_AS_SUBJECT.match(text, end, clause.end)
+        if not (predicate or bare or ends_person):
+            continue
+        value = match.occupation.status
+        rank = _R_INDEPENDANT if value == "independant" else _R_SALARIE
+        rule = _Rule(value, _NEVER, rank)
+        cues.append(_scoped(rule, start, end, text, scoper, occupation=match.occupation.label))
+    return cues
+
+
+def _activity_cues(nt: NormText, scoper: Scoper) -> list[_Cue]:
+    cues = _cues(ACTIVITY_CUES, nt, scoper)
+    # a job title inside a cue already read (« employée de libre-service » is one title)
+    occupation_cues = _trade_cues(nt, scoper, [])
+    taken = [(c.start, c.end) for c in occupation_cues]
+    cues = [c for c in cues if c.rule.reason or not any(s <= c.start and c.end <= e for s, e in taken)]
+    return sorted(_drop_overridden(cues + occupation_cues), key=lambda c: c.start)
+
+
+def _same_as(scoper: Scoper, cues: list[_Cue]) -> list[_Cue]:
+    """« moi aussi », « mon mari pareil », « lui non plus »: the other person's cues of the clause
+    before, for the person named."""
+    text = scoper.text
+    extra: list[_Cue] = []
+    for index, clause in enumerate(scoper.clauses):
+        words = text[clause.start:clause.end]
+        match = re.fullmatch(r"(?:et |pareil pour |idem pour |de meme pour )?(.+?)\s*(aussi|pareil|egalement|idem|"
+                             r"de meme|non plus|pas non plus|itou)?", words)
+        if not match or not match.group(2) and not words.startswith(("pareil pour", "idem pour", "de meme pour")):
+            continue
+        people = [p for p in scoper.persons if clause.start <= p.start < clause.end]
+        if len(people) != 1 or people[0].kind not in (SELF, PARTNER):
+            continue
+        who = people[0].kind
+        earlier = [c for c in cues if c.clause == index - 1 and c.subject not in (who, OTHER, BOTH)]
+        denied = match.group(2) in ("non plus", "pas non plus")
+        for cue in earlier:
+            if denied and not cue.negated:
+                continue
+            extra.append(_Cue(cue.rule, cue.start, cue.end, who, cue.negated, cue.void, index, cue.now,
+                              cue.occupation))
+    return extra
+
+
+def _decide_activity(cues: list[_Cue], entity: str) -> Mention | None:
+    live = [c for c in cues if c.live]
+    if any(c.value == "independant" for c in live):
+        # « formatrice à mon compte »: the trade is held as a self-employed person
+        live = [c for c in live if not (c.occupation and c.value == "salarie")] + [
+            _Cue(_Rule("independant", c.rule.pattern, _R_INDEPENDANT), c.start, c.end, c.subject, c.negated,
+                 c.void, c.clause, c.now, c.occupation)
+            for c in live if c.occupation and c.value == "salarie"]
+    if live:
+        best = max(live, key=lambda c: (c.rule.rank, -c.start))
+        extra: dict = {}
+        if best.value == "inactif":
+            reasons = sorted((c for c in live if c.rule.reason), key=lambda c: -c.rule.rank)
+            if reasons:
+                extra["reason"] = reasons[0].rule.reason
+        occupation = next((c.occupation or c.rule.occupation for c in live if c.occupation or c.rule.occupation),
+                          None)
+        if occupation:
+            extra["occupation"] = occupation
+        also = []
+        for cue in sorted(live, key=lambda c: -c.rule.rank):
+            if cue.value not in (best.value, "inactif") and cue.value not in also:
+                also.append(cue.value)
+        if also:
+            extra["also"] = also
+        return Mention(entity, best.value, best.start, best.end, extra)
+    denied_work = [c for c in cues if c.negated and not c.void and c.value in ("salarie", "independant")]
+    if denied_work:
+        # « je bosse pas », « je travaille pas et je vais plus à la fac »: not working, not looking
+        first = denied_work[0]
+        return Mention(entity, "inactif", first.start, first.end, {})
+    return None
+
+
+def activity_mentions(nt: NormText) -> list[Mention]:
+    """The speaker's activity (entity "activity") and the partner's ("partner_activity"), each with
+    extra "occupation", "reason" and "also" when known (see the module doc)."""
+    scoper = Scoper(nt.text)
+    cues = _activity_cues(nt, scoper)
+    cues = cues + _same_as(scoper, cues)
+    out = []
+    for subject, entity in ((SELF, "activity"), (PARTNER, "partner_activity")):
+        found = _decide_activity(_of(cues, subject), entity)
+        if found:
+            out.append(found)
+    return out
 
 
 def activity_mention(nt: NormText) -> tuple[str, int, int] | None:
-    return _first(ACTIVITY_RULES, nt)
+    """(value, start, end) of the speaker's activity, or None."""
+    for mention in activity_mentions(nt):
+        if mention.entity == "activity":
+            return mention.value, mention.start, mention.end
+    return None
 
 
 def parse_activity(text: str) -> str | None:
-    """salarie, independant, chomeur, etudiant, retraite or inactif; None when not said."""
+    """salarie, independant, chomeur, etudiant, retraite or inactif (the speaker's); None when not said."""
     found = activity_mention(normalise_with_offsets(text))
     return found[0] if found else None
 
@@ -475,3 +943,215 @@ def parse_life_event(text: str) -> str | None:
     handicap; None when no life event is said."""
     found = life_event_mention(normalise_with_offsets(text))
     return found[0] if found else None
+
+
+# --- pregnancy ----------------------------------------------------------------------------------
+
+_BABY = r"(?:bebe|enfant|heureux evenement|jumeaux|jumelles|petit|petite|deuxieme|troisieme|second)"
+PREGNANCY_CUES: list[_Rule] = [
+    _rule(False, r"(?:attends|attend|attendons|attendent|jattends?) (?:pas|plus|aucun) (?:de |d'|d'autre |un |une |d'autres )?"
+                 r"(?:bebe|enfant|enfants|bebes)|pas de (?:bebe|grossesse) (?:en route|prevu|en cours)",
+          denial=True),
+    _rule(True, r"(?:je vais etre|futur|bientot|je serai) (?:papa|pere)", extra=(("partner", True),)),
+    _rule(True, r"enceintes?|enceint|grossesse|mois de grossesse|semaines d'amenorrhee|"
+                r"(?:attends|attend|attendons|attendent|jattends?) (?:un|une|mon|notre|le|des|ma|son) "
+                r"(?:(?:premier|deuxieme|second|troisieme|quatrieme|1er|2e|2eme|3e|3eme|petit|nouveau) )?" + _BABY +
+                r"|future? maman|(?:je vais etre|bientot) (?:maman|mere)|on va etre parents|"
+                r"bebe (?:en route|pour bientot|prevu|arrive bientot|va arriver)|(?:accouchement|terme) prevu|"
+                r"(?:j'|je )?accouche(?:rai)? (?:en|dans|le mois prochain|bientot)",
+          verb=True),
+]
+_PREGNANCY_PAST = re.compile(_B + r"(?:apres|pendant|depuis) (?:ma|sa|la|mes|ses) grossesses?|fausse couche|ivg|"
+                             r"derniere grossesse" + _E)
+
+
+def pregnancy_mentions(nt: NormText) -> list[Mention]:
+    """« je suis enceinte », « on attend un bébé » (the speaker), « ma femme est enceinte », « je
+    vais être papa » (the partner): Mention "pregnant" True, extra "subject"; « pas enceinte », « je
+    n'attends pas d'enfant » → False. At most one per person."""
+    text = nt.text
+    if _PREGNANCY_PAST.search(text):
+        return []
+    scoper = Scoper(text)
+    out: list[Mention] = []
+    for cue in _cues(PREGNANCY_CUES, nt, scoper):
+        if cue.void or cue.subject == OTHER:
+            continue
+        subject = PARTNER if dict(cue.rule.extra).get("partner") or cue.subject == PARTNER else SELF
+        value = bool(cue.value) and not cue.negated
+        if any(m.extra["subject"] == subject for m in out):
+            continue
+        out.append(Mention("pregnant", value, cue.start, cue.end, {"subject": subject}))
+    return out
+
+
+# --- disability and work restriction ------------------------------------------------------------
+
+DISABILITY_CUES: list[_Rule] = [
+    _rule(True, r"(?:touche|ai|a|percoi[st]|au|sous|beneficiaire de|allocataire de) (?:l')?aah|a l'aah",
+          extra=(("no_denial", True),)),
+    _rule(True, r"(?<!allocation aux adultes )(?<!allocation adulte )(?<!allocation )"
+                r"(?:handicap|handicapee?s?|en situation de handicap|mdph|rqth|travailleu(?:r|se) handicapee?|"
+                r"reconnaissance (?:de la qualite de )?travailleur handicape|taux d'incapacite|taux d'invalidite|"
+                r"invalidite|invalide|carte (?:d'invalidite|mobilite inclusion|cmi|de priorite)|cmi|cotorep|"
+                r"fauteuil roulant|en fauteuil|malvoyante?|non[- ]voyante?|aveugle|sourde?|malentendante?|"
+                r"paralysee?|amputee?|autiste|autisme|trisomique|sclerose en plaques|"
+                r"maladie (?:chronique|invalidante|grave|longue|de longue duree|orpheline)|longue maladie|"
+                r"affection (?:de )?longue duree|ald)"),
+]
+WORK_RESTRICTION_CUES: list[_Rule] = [
+    _rule(True, r"rsdae|restriction substantielle(?: et durable)?(?: d'acces a l'emploi)?|"
+                r"restriction durable(?: d'acces a l'emploi)?|restriction d'acces a l'emploi"),
+]
+
+
+def _true_false(cues: list[_Cue], entity: str, subjects: tuple[str, ...] = (SELF, PARTNER),
+                with_subject: bool = True) -> list[Mention]:
+    out: list[Mention] = []
+    for cue in cues:
+        if cue.void or cue.subject == OTHER:
+            continue
+        subject = SELF if cue.subject == BOTH else cue.subject
+        if subject not in subjects:
+            continue
+        if cue.negated and dict(cue.rule.extra).get("no_denial"):
+            continue  # « je touche pas l'AAH » does not deny a disability
+        value = bool(cue.value) and not cue.negated
+        if any(m.extra.get("subject", SELF) == subject for m in out):
+            continue
+        out.append(Mention(entity, value, cue.start, cue.end, {"subject": subject} if with_subject else {}))
+    return out
+
+
+def disability_mentions(nt: NormText) -> list[Mention]:
+    """Mention "disability" True/False for the speaker or the partner (extra "subject"), and
+    "work_restriction" True/False when the RSDAE is said or denied."""
+    scoper = Scoper(nt.text)
+    restriction = _cues(WORK_RESTRICTION_CUES, nt, scoper)
+    taken = [(c.start, c.end) for c in restriction]
+    out = _true_false(_cues(DISABILITY_CUES, nt, scoper, taken), "disability")
+    for mention in _true_false(restriction, "work_restriction", with_subject=False)[:1]:
+        out.append(mention)
+    return sorted(out, key=lambda m: m.start)
+
+
+# --- student grant ------------------------------------------------------------------------------
+
+STUDENT_GRANT_CUES: list[_Rule] = [
+    _rule(False, r"(?:bourse|dossier de bourse|demande de bourse) (?:a ete |est |m'a ete |m'est )?(?:refusee?|rejetee?)|refus de (?:la |ma )?bourse|"
+                 r"pas eu (?:la|de|ma) bourse|non[- ]boursiere?s?", denial=True),
+    _rule(True, r"boursiere?s?|bourse (?:du |de |au )?crous|bourse (?:etudiante?|sur criteres sociaux|universitaire|"
+                r"d'etudes?|de l'enseignement superieur|du superieur|d'etudiant|de la fac|fac)|bourses? etudiantes?|"
+                r"echelon (?:\d|0 ?bis|zero bis|zero)|(?:ai|touche|recois|percois|obtenu|accorde) (?:la|une|ma) bourse|"
+                r"(?:ma|la|une|de|les|des) bourses?(?! (?:du |de |de l'|au |des |pour le |pour la )?(?:lycee|college|"
+                r"travail|emploi|valeurs))"),
+]
+_CIVIL_SERVICE = re.compile(_B + r"(?:fonctionnaire|titulaire|grade|indice|categorie [abc]|fonction publique)" + _E)
+
+
+def student_grant_mentions(nt: NormText) -> list[Mention]:
+    """Mention "student_grant" True (« je suis boursière », « échelon 5 ») or False (« pas
+    boursier », « je n'ai pas de bourse »): the speaker's only."""
+    cues = _cues(STUDENT_GRANT_CUES, nt, Scoper(nt.text))
+    if _CIVIL_SERVICE.search(nt.text):
+        cues = [c for c in cues if not nt.text.startswith("echelon", c.start)]
+    return _true_false(cues, "student_grant", subjects=(SELF,), with_subject=False)
+
+
+# --- kind of self-employment --------------------------------------------------------------------
+
+# Said as the kind itself: always read.
+_KIND_EXPLICIT = _rules([
+    ("bic_vente", r"vente (?:de marchandises?|de biens|de produits|en ligne|sur internet|sur les marches|"
+                  r"ambulante|de vetements|de nourriture|a emporter)|achat[- ]revente|achat et revente|revente|"
+                  r"e-?commerce|commerce en ligne|boutique en ligne|bic vente|bic marchandises?|vente"),
+    ("bic_services", r"prestations? de services?|bic (?:services?|prestations?)|services? a la personne|"
+                     r"(?<!au )(?<!le )(?<!du )services?(?! civique| client| sociaux| social| public| militaire|"
+                     r" des | de la | du | d'| technique| apres)"),
+    ("bnc", r"professions? liberales?|activite liberale|en liberal|liberale?|bnc|non commerciale?|"
+            r"cours particuliers|soutien scolaire"),
+])
+# Trades and fields: read only for a self-employed person (or when nothing else is said).
+_KIND_TRADE = _rules([
+    ("bic_vente", r"commerce|commercante?|je vends|on vend|vends|marchande?|boutique|magasin|epicerie|snack|"
+                  r"food truck|restaurant|resto|traiteur|marches|brocante|vinted|leboncoin|bijoux|vetements"),
+    ("bnc", r"consultante?|conseil|formatrice?|formateur|formations?|graphiste|graphisme|design|designer|"
+            r"developpeu(?:r|se)|developpement (?:web|informatique)|informatique|traductrice?|traducteur|"
+            r"traductions?|prof(?:esseur)? particuliere?|coach|coaching|redactrice?|redacteur|redaction|"
+            r"journaliste|artiste|musicienne?|photographe|architecte|psychologue|therapeute|sophrologue|"
+            r"naturopathe|osteopathe|kine|infirmiere? liberale|avocate?|comptable|webmaster|"
+            r"community manager|illustratrice?|illustrateur|moniteur|monitrice|animatrice?|animateur|"
+            r"educateur sportif|cours de"),
+    ("bic_services", r"artisane?|artisanat|vtc|chauffeur|chauffeuse|taxi|livreu(?:r|se)|livraisons?|coursiere?|"
+                     r"menages?|nettoyage|coiffure|coiffeu(?:r|se)|esthetique|estheticienne|manucure|ongles|"
+                     r"onglerie|plombier|plomberie|electricien|electricite|peintre|peinture|macon|maconnerie|"
+                     r"batiment|renovation|bricolage|jardinage|jardinier|paysagiste|garde d'enfants|"
+                     r"baby[- ]?sitting|aide a domicile|demenagements?|reparations?|mecanique|mecanicien|couture|"
+                     r"retouches|toilettage|transport|btp|travaux|depannage|serrurier|carreleur|plaquiste|uber|"
+                     r"deliveroo|uber eats|securite"),
+])
+_SELF_EMPLOYED_CONTEXT = re.compile(
+    _B + r"(?:auto[- ]?entrepreneu(?:r|se)|autoentrepreneu(?:r|se)|micro[- ]?entrepr\w*|a mon compte|freelance|"
+    r"independante?|siret|urssaf|mon activite|mon entreprise|ma boite|chiffre d'affaires?|ca|"
+    r"je facture|mes clients|clients|je vends|vtc|uber|deliveroo)" + _E)
+
+
+def self_employed_kind_mentions(nt: NormText) -> list[Mention]:
+    """The kind of a micro-entrepreneur's turnover: Mention "self_employed_kind" bic_vente (sales),
+    bic_services (services, crafts, VTC, delivery, cleaning...) or bnc (liberal professions,
+    consultancy, training, private lessons...), one per kind said, in order."""
+    text = nt.text
+    found = [f for f in _all(_KIND_EXPLICIT, nt)]
+    speaker = activity_mention(nt)
+    context = bool(_SELF_EMPLOYED_CONTEXT.search(text)) or (speaker is not None and speaker[0] == "independant")
+    if context or (speaker is None and len(text.split()) <= 6):
+        taken = [(s, e) for _, s, e in found]
+        for value, start, end in _all(_KIND_TRADE, nt):
+            if not any(not (end <= s or start >= e) for s, e in taken):
+                found.append((value, start, end))
+    out: list[Mention] = []
+    for value, start, end in sorted(found, key=lambda f: f[1]):
+        before = text[max(0, start - 12):start]
+        if re.search(r"(?:pas|plus|sans|ni) (?:de |d'|la |les |du )?$", before):
+            continue
+        if not any(m.value == value for m in out):
+            out.append(Mention("self_employed_kind", value, start, end))
+    return out
+
+
+# --- corrections --------------------------------------------------------------------------------
+
+_NUMBER_WORD = (r"(?:\d+(?:[.,]\d+)?|un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|vingt|"
+                r"trente|quarante|cinquante|soixante|cent|mille|zero|aucun|aucune)")
+_NOT_A_VALUE = (r"(?:je|j'|il|elle|on|nous|vous|ils|elles|moi|ca|c'est|ce|quand|si|bon|bien|toujours|plus|pas|"
+                r"encore|mon|ma|mes|son|sa|ses|le|la|les|un|une|des|du|de|d'|en|au|beaucoup|trop|tres|vraiment|"
+                r"assez|souvent|mal|sur|sure|facile|grand|grave|que|qui|comme|avec|sans|pour|par|dans)")
+_CORRECTION = re.compile(
+    _B + r"(?:non,? en fait|en fait,? non|ah non|oh non|non pardon|pardon,? (?:c'est|j'ai|je voulais|il y a|on est|"
+    r"je suis|\d)|je me suis (?:trompee?|plante|plantee|mal exprimee?)|je me trompe|je m'ai trompe|"
+    r"(?:j'ai fait une |petite |une |c'est une |grosse )?erreur(?! de la caf| de calcul de la caf)|"
+    r"je voulais dire|j'ai mal (?:lu|ecrit|tape|compris|repondu|dit)|faute de frappe|je rectifie|je corrige|"
+    r"rectification|correction|au temps pour moi|autant pour moi|oups|oops|c'est pas ca|c'etait pas ca|"
+    r"ce n'est pas ca|c'est faux|pas ca|au lieu de|a la place de|je reprends|il faut (?:changer|corriger|modifier)|"
+    r"(?:changer|corriger|modifier) (?:le|la|les|mon|ma|mes)|"
+    r"(?:c'est|non|enfin|ou|mais|euh|pardon) plutot|^plutot|plutot " + _NUMBER_WORD + r"|"
+    r"\d+(?:[.,]\d+)? ?(?:euros?|€|ans|enfants?)? ?(?:et |,)? ?(?:non |pas )" + _NUMBER_WORD + _E + r"|"
+    r"(?:c'est |non )?pas " + _NUMBER_WORD + r" (?:\w+ )?(?:mais|c'est) " + _NUMBER_WORD + _E + r"|"
+    r"^(?:non|nan|nn)\s*[,.:!-]?\s*(?=" + _NUMBER_WORD + r"(?![a-z])|c'est|ce n'est|j'ai|on a|il y a|on est|nous sommes|"
+    r"je suis(?! pas| plus)|mon |ma |mes |le |la |les |plutot|en fait|je (?:gagne|touche|paie|paye|loue|vis|"
+    r"travaille|bosse|m'appelle|habite)))")
+_PAS_X_MAIS_Y = re.compile(
+    r"(?:^|[,.;] ?|non |je suis |on est |j'ai |c'est |il y a )pas (?:un |une |en |au |a la |a )?"
+    r"(?!" + _NOT_A_VALUE + r"\b)([a-z0-9']+) (?:mais|,? c'est) (?:un |une |de |d'|du |des |en |au |a la |a |plutot )?"
+    r"(?!" + _NOT_A_VALUE + r"\b)([a-z0-9']+)")
+
+
+def correction_mention(nt: NormText) -> Mention | None:
+    """Mention "correction" True when the message corrects something said before (« non en fait »,
+    « je me suis trompée », « c'est 850 pas 580 », « non, 2 enfants », « pas étudiant mais
+    salarié »); None otherwise. « non » alone, « non merci » are not corrections."""
+    text = nt.text
+    match = _CORRECTION.search(text) or _PAS_X_MAIS_Y.search(text)
+    if not match:
+        return None
+    return Mention("correction", True, match.start(), match.end())

@@ -1,0 +1,104 @@
+"""Job titles named in a message (« aide-soignante », « chauffeur livreur », « ASH »).
+
+The titles come from data/occupations.txt (several hundred jobs along the ROME domains of France
+Travail, masculine and feminine forms, usual short forms). `find_occupations(text)` finds them in
+a normalised text (text.normalise) by looking up runs of up to `MAX_WORDS` words in a dictionary:
+one dictionary look-up per word and run length, so the cost does not grow with the size of the
+list. The longest title wins (« chauffeur livreur » rather than « chauffeur »); plural forms are
+found too (« on est aides-soignantes »).
+
+This module only says where a title is. Whether it is the person's own job (« je suis
+infirmière ») or someone else (« l'infirmière passe le matin ») is decided by categories.py.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from nlu.parsing.text import normalise
+
+DATA_FILE = Path(__file__).resolve().parent / "data" / "occupations.txt"
+MAX_WORDS = 8
+_WORD = re.compile(r"[a-z0-9]+")
+_JOINER = re.compile(r"[\s'-]*")  # what may stand between two words of one title
+
+
+@dataclass(frozen=True)
+class Occupation:
+    label: str        # the form as written in the data file (accents kept), e.g. "aide-soignante"
+    status: str       # "salarie" or "independant": how the job is usually held
+
+
+@dataclass(frozen=True)
+class OccupationMatch:
+    occupation: Occupation
+    start: int        # span in the normalised text
+    end: int
+
+
+def _key(words: list[str]) -> str:
+    return " ".join(words)
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") else word
+
+
+@lru_cache(maxsize=1)
+def _tables() -> tuple[dict[str, Occupation], dict[str, Occupation]]:
+    exact: dict[str, Occupation] = {}
+    singular: dict[str, Occupation] = {}
+    for number, raw in enumerate(DATA_FILE.read_text(encoding="utf-8").splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#") or line.startswith("["):
+            continue
+        status = "salarie"
+        if "=" in line:
+            line, tag = (part.strip() for part in line.split("=", 1))
+            if tag != "independant":
+                raise ValueError(f"{DATA_FILE}:{number}: unknown tag {tag!r}")
+            status = "independant"
+        for form in (f.strip() for f in line.split("/")):
+            if not form:
+                raise ValueError(f"{DATA_FILE}:{number}: empty form")
+            words = _WORD.findall(normalise(form.replace("-", " ")))
+            if not words or len(words) > MAX_WORDS:
+                raise ValueError(f"{DATA_FILE}:{number}: form {form!r} has no word or too many")
+            occupation = Occupation(form, status)
+            exact.setdefault(_key(words), occupation)
+            singular.setdefault(_key([_singular(w) for w in words]), occupation)
+    return exact, singular
+
+
+def occupation_count() -> int:
+    """How many forms the list holds (masculine, feminine and short forms)."""
+    return len(_tables()[0])
+
+
+def find_occupations(text: str) -> list[OccupationMatch]:
+    """Job titles in the normalised `text`, longest first at each place, left to right."""
+    exact, singular = _tables()
+    words = [(m.group(0), m.start(), m.end()) for m in _WORD.finditer(text)]
+    found: list[OccupationMatch] = []
+    index = 0
+    while index < len(words):
+        # the longest run of words joined only by spaces, hyphens or apostrophes
+        last = index
+        while last + 1 < len(words) and last + 1 - index < MAX_WORDS and \
+                _JOINER.fullmatch(text, words[last][2], words[last + 1][1]):
+            last += 1
+        match = None
+        for stop in range(last, index - 1, -1):
+            run = [w for w, _, _ in words[index:stop + 1]]
+            occupation = exact.get(_key(run)) or singular.get(_key([_singular(w) for w in run]))
+            if occupation:
+                match = OccupationMatch(occupation, words[index][1], words[stop][2])
+                index = stop + 1
+                break
+        if match:
+            found.append(match)
+        else:
+            index += 1
+    return found
