@@ -22,10 +22,17 @@ partner; `activity_mention`/`parse_activity` give the speaker's value only):
   (« en BTS en alternance » is salarie: it is an employment contract paid a salary) > etudiant >
   chomeur > independant > salarie > inactif (« au foyer ») > chomeur only from an event or a lack
   (« licenciée », « pas de travail ») > inactif from a disability or an illness named without
-  saying it stops work (« handicapée », « malade », « je touche l'AAH »). So « étudiante et je
+  saying it stops work (« handicapée », « malade », « je touche l'AAH »). That last kind gives a
+  value only in a short answer (six words at most: « elle touche l'AAH », « mon mari est
+  handicapé ») or next to a denied job; in a longer message (« je suis malade, je pourrai pas
+  venir au rendez-vous ») it only gives the reason of an inactif value said otherwise. So « étudiante et je
   bosse le week-end » is etudiant, « au chômage et je fais des ménages » is chomeur, « licenciée,
   maintenant en CDD » is salarie. The other activities said are kept in extra "also" (a list,
   highest rank first): a student's job is noted there, and the salary question follows from it.
+- Not read: other people's activities (« les gens qui travaillent », « mon fils est étudiant »),
+  rights (« droit au chômage »), questions (« c'est qui qui a droit au RSA »), the future
+  (« je prends ma retraite le mois prochain »), fears (« peur de perdre mon travail »), and
+  « travailleur handicapé » / RQTH, which say nothing of the activity.
 - A clause opened by « maintenant », « actuellement », « aujourd'hui » overrides the earlier
   clauses about the same person (« j'étais au chômage, maintenant je bosse »).
 - Denials: a denied activity is not read (« je suis pas étudiant », « je ne suis pas à la
@@ -75,9 +82,17 @@ Pregnancy (`pregnancy_mentions`): « on attend un bébé » is the speaker; « j
 Disability (`disability_mentions`): "disability" for the speaker or the partner (a child's is not
 read); not having the AAH does not deny a disability. "work_restriction" is the RSDAE.
 
+Kind of self-employment (`self_employed_kind_mentions`): the kind itself (« vente »,
+« prestations de services », « profession libérale ») is always read; a trade or a field
+(« coiffure », « VTC », « formatrice ») only for a self-employed person (« à mon compte »,
+« auto-entrepreneur », a self-employed activity in the message) or as a bare answer of four words
+at most without an article (« coiffure à domicile », not « je cherche un plombier »).
+
 Correction (`correction_mention`): only explicit cues (« non en fait », « je me suis trompée »,
-« c'est 850 pas 580 », « non, 2 enfants », « pas X mais Y » between two values); « non » alone or
-« non merci » is not a correction.
+« c'est 850 pas 580 », « non, 2 enfants », « pas X mais Y » between two values, « c'est pas ça,
+j'ai 3 enfants »); « non » alone, « non merci », « non c'est bon », « non c'est pas ça » (a plain
+no, with no new fact), « non 2 » (the SMS menu digit), « si je me trompe », « erreur de numéro »
+are not corrections.
 """
 from __future__ import annotations
 
@@ -88,7 +103,7 @@ from knowledge.vocabulary import HOUSING_ENTITY_VALUE as _HOUSING_ENTITY_VALUE
 from nlu.parsing import negation
 from nlu.parsing.mention import Mention
 from nlu.parsing.negation import BOTH, OTHER, PARTNER, SELF, Scoper
-from nlu.parsing.occupations import find_occupations
+from nlu.parsing.occupations import find_occupations, occupation_count
 from nlu.parsing.text import NormText, normalise_with_offsets
 
 _B = r"(?<![a-z0-9])"   # word start
@@ -166,6 +181,11 @@ _QUESTION = re.compile(r"(?:^|\s)(?:c'est quoi|qu'est-ce|c quoi|quoi l'|comment|
 _ME = re.compile(_B + r"(?:je|j'|moi|mon|ma|mes|m'|on|nous)(?![a-z0-9])")
 
 
+_RIGHTS_BEFORE = re.compile(r"droits? (?:a |au |aux |a la |de |du )?$")
+_FUTURE_AFTER = re.compile(r"[a-z' ]{0,20}?\b(?:le mois prochain|l'annee prochaine|la semaine prochaine|bientot|"
+                           r"dans (?:\d+|un|une|deux|trois|quelques) (?:jours?|semaines?|mois|ans?))\b")
+
+
 def _question(text: str, scoper: Scoper, index: int) -> bool:
     """A clause asking something in general (« c'est quoi l'AAH ? », « les étudiants ont droit ? »)."""
     clause = scoper.clauses[index]
@@ -202,7 +222,10 @@ def _scoped(rule: _Rule, start: int, end: int, text: str, scoper: Scoper, check_
     before = text[clause.start:start] if clause else text[:start]
     generic = rule.person and _DETERMINER_BEFORE.search(before) is not None and \
         not re.search(r"(?:suis|sommes|est|comme) (?:un|une)\s*$", before)
-    void = scope.past or scope.future or generic or (bool(scoper.clauses) and _question(text, scoper, scope.clause))
+    rights = _RIGHTS_BEFORE.search(before) is not None   # « droit au chômage », « mes droits à la retraite »
+    later = clause is not None and _FUTURE_AFTER.match(text, end, clause.end) is not None   # « ... le mois prochain »
+    void = scope.past or scope.future or generic or rights or (check_time and not rule.event and later) or (
+        bool(scoper.clauses) and _question(text, scoper, scope.clause))
     return _Cue(rule, start, end, scope.subject, negated, void, scope.clause, scope.now, occupation, scope.who)
 
 
@@ -454,12 +477,17 @@ _R_RETRAITE, _R_STOPPED, _R_APPRENTICE, _R_ETUDIANT, _R_CHOMEUR = 90, 80, 75, 70
 _R_INDEPENDANT, _R_SALARIE, _R_INACTIF, _R_CHOMEUR_LACK, _R_INACTIF_WEAK = 50, 40, 30, 25, 20
 
 ACTIVITY_CUES: list[_Rule] = [
+    # said of a worker: no activity of its own (the words inside are not read either)
+    _rule(None, r"travailleu(?:r|se)s? handicapee?s?|rqth|reconnaissance (?:de la qualite de )?travailleur handicape|"
+                r"(?:rend|rendre|rends) malade|(?:peur|risque|crainte) de (?:perdre|me retrouver)[a-z ]*"),
     _rule("independant", r"non[- ]salariee?s?|travailleu(?:r|se)s? non salariee?s?|tns", _R_INDEPENDANT),
     # a lack of work or an event that left the person without it
     _rule("chomeur", r"(?<!cherche )(?<!cherche pas )(?:pas|plus|aucun) (?:de |d')?(?:travail|boulot|taf|taff|job|emploi)|"
                      r"sans (?:emploi|travail|boulot|taf|taff|job|activite professionnelle)|"
                      r"perdu (?:mon|ma|son|sa|le|notre) "
-                     r"(?:travail|boulot|taf|taff|job|emploi|poste|cdi|contrat|place)|"
+                     r"(?:travail|boulot|taf|taff|job|emploi|poste|cdi|contrat|place)|(?:viens|vient) de perdre "
+                     r"(?:mon|ma|son|sa|le) (?:travail|boulot|taf|taff|job|emploi|poste|cdi|contrat)|"
+                     r"(?:entreprise|boite|usine|magasin|societe) a ferme|liquidation|depot de bilan|plan social|"
                      r"licenciee?s?|licenciement|viree?s?|fin de (?:mon |son )?(?:contrat|cdd|mission|interim)|"
                      r"rupture conventionnelle|entre deux (?:boulots|jobs|contrats|missions)|"
                      r"trouve (?:pas|rien|aucun) (?:de |d')?(?:travail|boulot|taf|job|emploi)|trouve rien(?= *(?:$|[,.;!?]))",
@@ -521,10 +549,12 @@ ACTIVITY_CUES: list[_Rule] = [
                      r"poste)|en poste|cesu|cheque emploi service|emploi (?:aide|d'avenir)|"
                      r"stage remunere|agence d'interim|(?:mon|son|notre) (?:patron|employeur|entreprise)",
           _R_SALARIE),
-    _rule("inactif", r"^(?:rien|nada|que dalle)(?= *[.!]* *$)|"
+    _rule("inactif", r"(?:peux|peut|pouvons|peuvent|pourrai|pourrais) (?:pas|plus|jamais) (?:travailler|bosser|"
+                     r"reprendre|retravailler)|incapable de travailler|inapte au travail", _R_INACTIF, denial=True),
+    _rule("inactif", r"^(?:rien|rien du tout|nada|que dalle)(?= *[.!]* *$)|"
                      r"(?:mere|pere|femme|homme|maman|papa|parent|reste|suis|est) au foyer|sans activite|"
-                     r"inactive?s?|fai[st] (?:rien|plus rien|pas grand chose|plus grand chose)|"
-                     r"rien du tout|reste a la maison|(?:m'occupe|s'occupe) (?:de mes|des|de mon|"
+                     r"inactive?s?|(?:fais|(?<=il )fait|(?<=elle )fait|(?<=lui )fait) "
+                     r"(?:rien|plus rien|pas grand chose|plus grand chose)|reste a la maison|(?:m'occupe|s'occupe) (?:de mes|des|de mon|"
                      r"de ma|de nos|de ses) (?:enfants|gosses|petits|bebe|fils|fille|mere|pere|mari|parents)|"
                      r"conge parental|aidante?s? familiale?s?|(?<=suis )aidante?|sans profession|benevole|au rsa|rsaste|"
                      r"(?:touche|ai|suis au) (?:le )?rsa", _R_INACTIF),
@@ -557,7 +587,7 @@ _TRADE_PREDICATE = re.compile(
 _NEEDS_SUBJECT = re.compile(r"(?:^|\s)(?:est|sont|c'est|etre)(?:\s*(?:un|une|comme|:|-))*\s*$")
 _JOB_NOUN = re.compile(_B + r"(?:metier|travail|boulot|job|poste|profession|activite)" + _E)
 _TRADE_FILLERS = re.compile(r"(?:(?:euh|heu|ben|bah|bon|alors|moi|oui|ouais|non|ok|et|donc|sinon|en fait|actuellement|"
-                            r"maintenant|aujourd'hui|pour l'instant|pour le moment|je suis|perso)\s*[,.:-]?\s*)*")
+                            r"maintenant|aujourd'hui|pour l'instant|pour le moment|je suis|perso)(?:\s*[,.:-])?\s*)*")
 _TRADE_NOT_HELD = re.compile(_B + r"(?:cherche|recherche|formation|diplomee?|diplome|cap|bep|bac|bts|etudes|"
                              r"ecole|stage|concours|devenir|veux|voudrais|aimerais|reconversion|pour etre|"
                              r"ancienne?|ex|avant|j'etais|etait)" + _E)
@@ -633,8 +663,12 @@ def _same_as(scoper: Scoper, cues: list[_Cue]) -> list[_Cue]:
     return extra
 
 
-def _decide_activity(cues: list[_Cue], entity: str) -> Mention | None:
+def _decide_activity(cues: list[_Cue], entity: str, short: bool) -> Mention | None:
+    cues = [c for c in cues if c.value is not None]
     live = [c for c in cues if c.live]
+    denied_work = [c for c in cues if c.negated and not c.void and c.value in ("salarie", "independant")]
+    if not short and not denied_work and all(c.rule.rank == _R_INACTIF_WEAK for c in live):
+        live = []   # « je suis malade, je pourrai pas venir »: an illness named, not an activity
     if any(c.value == "independant" for c in live):
         # « formatrice à mon compte »: the trade is held as a self-employed person
         live = [c for c in live if not (c.occupation and c.value == "salarie")] + [
@@ -659,7 +693,6 @@ def _decide_activity(cues: list[_Cue], entity: str) -> Mention | None:
         if also:
             extra["also"] = also
         return Mention(entity, best.value, best.start, best.end, extra)
-    denied_work = [c for c in cues if c.negated and not c.void and c.value in ("salarie", "independant")]
     if denied_work:
         # « je bosse pas », « je travaille pas et je vais plus à la fac »: not working, not looking
         first = denied_work[0]
@@ -674,8 +707,9 @@ def activity_mentions(nt: NormText) -> list[Mention]:
     cues = _activity_cues(nt, scoper)
     cues = cues + _same_as(scoper, cues)
     out = []
+    short = len(nt.text.split()) <= 6
     for subject, entity in ((SELF, "activity"), (PARTNER, "partner_activity")):
-        found = _decide_activity(_of(cues, subject), entity)
+        found = _decide_activity(_of(cues, subject), entity, short)
         if found:
             out.append(found)
     return out
@@ -1065,9 +1099,9 @@ _KIND_EXPLICIT = _rules([
     ("bic_vente", r"vente (?:de marchandises?|de biens|de produits|en ligne|sur internet|sur les marches|"
                   r"ambulante|de vetements|de nourriture|a emporter)|achat[- ]revente|achat et revente|revente|"
                   r"e-?commerce|commerce en ligne|boutique en ligne|bic vente|bic marchandises?|vente"),
-    ("bic_services", r"prestations? de services?|bic (?:services?|prestations?)|services? a la personne|"
-                     r"(?<!au )(?<!le )(?<!du )services?(?! civique| client| sociaux| social| public| militaire|"
-                     r" des | de la | du | d'| technique| apres)"),
+    ("bic_services", r"prestations? de services?|prestataire de services?|bic (?:services?|prestations?)|"
+                     r"services? (?:a la personne|aux particuliers|aux entreprises)|"
+                     r"^(?:des |du |les |dans les |je fais des |je vends des )?services?(?= *[.!]* *$)"),
     ("bnc", r"professions? liberales?|activite liberale|en liberal|liberale?|bnc|non commerciale?|"
             r"cours particuliers|soutien scolaire"),
 ])
@@ -1096,6 +1130,9 @@ _SELF_EMPLOYED_CONTEXT = re.compile(
     r"je facture|mes clients|clients|je vends|vtc|uber|deliveroo)" + _E)
 
 
+_KIND_ARTICLE = re.compile(r"(?:^|\s)(?:un|une|le|la|les|l'|mon|ma|mes|ce|cet|cette|bon|bonne|au|aux)\s*$")
+
+
 def self_employed_kind_mentions(nt: NormText) -> list[Mention]:
     """The kind of a micro-entrepreneur's turnover: Mention "self_employed_kind" bic_vente (sales),
     bic_services (services, crafts, VTC, delivery, cleaning...) or bnc (liberal professions,
@@ -1104,11 +1141,14 @@ def self_employed_kind_mentions(nt: NormText) -> list[Mention]:
     found = [f for f in _all(_KIND_EXPLICIT, nt)]
     speaker = activity_mention(nt)
     context = bool(_SELF_EMPLOYED_CONTEXT.search(text)) or (speaker is not None and speaker[0] == "independant")
-    if context or (speaker is None and len(text.split()) <= 6):
+    if context or (speaker is None and len(text.split()) <= 4):
         taken = [(s, e) for _, s, e in found]
         for value, start, end in _all(_KIND_TRADE, nt):
-            if not any(not (end <= s or start >= e) for s, e in taken):
-                found.append((value, start, end))
+            if any(not (end <= s or start >= e) for s, e in taken):
+                continue
+            if not context and _KIND_ARTICLE.search(text, 0, start):
+                continue  # « je cherche un plombier », « tu connais un bon coiffeur »
+            found.append((value, start, end))
     out: list[Mention] = []
     for value, start, end in sorted(found, key=lambda f: f[1]):
         before = text[max(0, start - 12):start]
@@ -1126,20 +1166,22 @@ _NUMBER_WORD = (r"(?:\d+(?:[.,]\d+)?|un|une|deux|trois|quatre|cinq|six|sept|huit
 _NOT_A_VALUE = (r"(?:je|j'|il|elle|on|nous|vous|ils|elles|moi|ca|c'est|ce|quand|si|bon|bien|toujours|plus|pas|"
                 r"encore|mon|ma|mes|son|sa|ses|le|la|les|un|une|des|du|de|d'|en|au|beaucoup|trop|tres|vraiment|"
                 r"assez|souvent|mal|sur|sure|facile|grand|grave|que|qui|comme|avec|sans|pour|par|dans)")
+_FACT_AFTER = (r"(?:" + _NUMBER_WORD + r"(?![a-z])|c'est (?!bon|faux|pas|ca|tout|correct|fini|mort|rien|nul|quoi|"
+               r"ok|d'accord|mieux|juste|non)|j'ai|on a|il y a|on est|nous sommes|je suis(?! pas| plus| d'accord| sure?)|"
+               r"mon |ma |mes |le |la |les |plutot|en fait|je (?:gagne|touche|paie|paye|loue|vis|travaille|bosse|"
+               r"m'appelle|habite))")
 _CORRECTION = re.compile(
-    _B + r"(?:non,? en fait|en fait,? non|ah non|oh non|non pardon|pardon,? (?:c'est|j'ai|je voulais|il y a|on est|"
-    r"je suis|\d)|je me suis (?:trompee?|plante|plantee|mal exprimee?)|je me trompe|je m'ai trompe|"
-    r"(?:j'ai fait une |petite |une |c'est une |grosse )?erreur(?! de la caf| de calcul de la caf)|"
+    _B + r"(?:non,? en fait|en fait,? non|ah non,? |oh non,? |non pardon|pardon,? (?:c'est|j'ai|je voulais|il y a|on est|"
+    r"je suis|\d)|(?<!si )(?<!quand )je me suis (?:trompee?|plante|plantee|mal exprimee?)(?! de (?:numero|personne|destinataire|"
+    r"contact|conversation|site))|je m'ai trompe|"
+    r"(?:j'ai fait une|c'etait une|petite|grosse) erreur|j'ai fait erreur|erreur de ma part|^erreur(?! de (?:numero|personne|destinataire))|"
     r"je voulais dire|j'ai mal (?:lu|ecrit|tape|compris|repondu|dit)|faute de frappe|je rectifie|je corrige|"
-    r"rectification|correction|au temps pour moi|autant pour moi|oups|oops|c'est pas ca|c'etait pas ca|"
-    r"ce n'est pas ca|c'est faux|pas ca|au lieu de|a la place de|je reprends|il faut (?:changer|corriger|modifier)|"
-    r"(?:changer|corriger|modifier) (?:le|la|les|mon|ma|mes)|"
+    r"rectification|^correction|au temps pour moi|autant pour moi|oups|oops|au lieu de|a la place de|"
+    r"(?:c'est pas ca|ce n'est pas ca|c'est faux)[ ,.]+(?=" + _FACT_AFTER + r")|"
     r"(?:c'est|non|enfin|ou|mais|euh|pardon) plutot|^plutot|plutot " + _NUMBER_WORD + r"|"
     r"\d+(?:[.,]\d+)? ?(?:euros?|€|ans|enfants?)? ?(?:et |,)? ?(?:non |pas )" + _NUMBER_WORD + _E + r"|"
     r"(?:c'est |non )?pas " + _NUMBER_WORD + r" (?:\w+ )?(?:mais|c'est) " + _NUMBER_WORD + _E + r"|"
-    r"^(?:non|nan|nn)\s*[,.:!-]?\s*(?=" + _NUMBER_WORD + r"(?![a-z])|c'est|ce n'est|j'ai|on a|il y a|on est|nous sommes|"
-    r"je suis(?! pas| plus)|mon |ma |mes |le |la |les |plutot|en fait|je (?:gagne|touche|paie|paye|loue|vis|"
-    r"travaille|bosse|m'appelle|habite)))")
+    r"^(?:non|nan|nn)\s*[,.:!-]?\s*(?!(?:1|2|un|deux)\s*$)(?=" + _FACT_AFTER + r"))")
 _PAS_X_MAIS_Y = re.compile(
     r"(?:^|[,.;] ?|non |je suis |on est |j'ai |c'est |il y a )pas (?:un |une |en |au |a la |a )?"
     r"(?!" + _NOT_A_VALUE + r"\b)([a-z0-9']+) (?:mais|,? c'est) (?:un |une |de |d'|du |des |en |au |a la |a |plutot )?"
@@ -1155,3 +1197,6 @@ def correction_mention(nt: NormText) -> Mention | None:
     if not match:
         return None
     return Mention("correction", True, match.start(), match.end())
+
+
+occupation_count()  # load the list of trades now (about 0.2 s) rather than on the first message

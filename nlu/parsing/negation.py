@@ -93,7 +93,8 @@ OTHER_NOUN = (r"(?:fils|filles?|enfants?|gosses?|gamins?|gamines?|petits?|petite
               r"proprietaires?|bailleur|patron|patronne|employeur|chef|cheffe|collegues?|ex|"
               r"assistante? sociale?|medecin|docteur|infirmiere?|aide[- ]soignante?|"
               r"auxiliaire de vie|aide a domicile|nounou|educatrice?|educateur|avocate?|"
-              r"locataires?|hebergeur|famille|tuteur|tutrice|curateur|curatrice)")
+              r"locataires?|hebergeur|famille|tuteur|tutrice|curateur|curatrice|gens|personnes?|autres|"
+              r"jeunes|salaries|travailleurs|etudiants|retraites|chomeurs|chat|chien|animal)")
 _PERSON = re.compile(
     r"(?P<other>" + _B + r"(?:mon|ma|m')\s*ex(?:[- ]?" + PARTNER_NOUN + r")?" + _E +
     r"|" + _B + r"(?<!suis )(?<!est )(?<!etre )(?<!sommes )(?:mon|ma|mes|m'|notre|nos|son|sa|ses|leur|"

@@ -47,9 +47,9 @@ def _singular(word: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _tables() -> tuple[dict[str, Occupation], dict[str, Occupation]]:
-    exact: dict[str, Occupation] = {}
-    singular: dict[str, Occupation] = {}
+def _tables() -> tuple[dict[str, Occupation], dict[str, Occupation], frozenset[str], int]:
+    """Forms by their words, forms by their singular words, the first words, the longest form."""
+    forms: list[tuple[int, str, str]] = []   # (line number, form, status)
     for number, raw in enumerate(DATA_FILE.read_text(encoding="utf-8").splitlines(), start=1):
         line = raw.strip()
         if not line or line.startswith("#") or line.startswith("["):
@@ -61,15 +61,23 @@ def _tables() -> tuple[dict[str, Occupation], dict[str, Occupation]]:
                 raise ValueError(f"{DATA_FILE}:{number}: unknown tag {tag!r}")
             status = "independant"
         for form in (f.strip() for f in line.split("/")):
-            if not form:
-                raise ValueError(f"{DATA_FILE}:{number}: empty form")
-            words = _WORD.findall(normalise(form.replace("-", " ")))
-            if not words or len(words) > MAX_WORDS:
-                raise ValueError(f"{DATA_FILE}:{number}: form {form!r} has no word or too many")
-            occupation = Occupation(form, status)
-            exact.setdefault(_key(words), occupation)
-            singular.setdefault(_key([_singular(w) for w in words]), occupation)
-    return exact, singular
+            if not form or "|" in form:
+                raise ValueError(f"{DATA_FILE}:{number}: empty form or « | » in a form")
+            forms.append((number, form, status))
+    # one call to normalise for all the forms (the « | » keeps them apart): as the messages are
+    normalised = normalise(" | ".join(form.replace("-", " ") for _, form, _ in forms)).split("|")
+    exact: dict[str, Occupation] = {}
+    singular: dict[str, Occupation] = {}
+    for (number, form, status), text in zip(forms, normalised):
+        words = _WORD.findall(text)
+        if not words or len(words) > MAX_WORDS:
+            raise ValueError(f"{DATA_FILE}:{number}: form {form!r} has no word or too many")
+        occupation = Occupation(form, status)
+        exact.setdefault(_key(words), occupation)
+        singular.setdefault(_key([_singular(w) for w in words]), occupation)
+    firsts = frozenset(key.split(" ", 1)[0] for key in list(exact) + list(singular))
+    longest = max(len(key.split()) for key in exact)
+    return exact, singular, firsts, longest
 
 
 def occupation_count() -> int:
@@ -79,14 +87,17 @@ def occupation_count() -> int:
 
 def find_occupations(text: str) -> list[OccupationMatch]:
     """Job titles in the normalised `text`, longest first at each place, left to right."""
-    exact, singular = _tables()
+    exact, singular, firsts, longest = _tables()
     words = [(m.group(0), m.start(), m.end()) for m in _WORD.finditer(text)]
     found: list[OccupationMatch] = []
     index = 0
     while index < len(words):
+        if words[index][0] not in firsts and _singular(words[index][0]) not in firsts:
+            index += 1
+            continue
         # the longest run of words joined only by spaces, hyphens or apostrophes
         last = index
-        while last + 1 < len(words) and last + 1 - index < MAX_WORDS and \
+        while last + 1 < len(words) and last + 1 - index < longest and \
                 _JOINER.fullmatch(text, words[last][2], words[last + 1][1]):
             last += 1
         match = None

@@ -65,6 +65,10 @@ def test_activity_negation(text, expected):
     "je suis plus au chômage", "je vais être à la retraite le mois prochain", "avant j'étais étudiante",
     "si je suis au chômage j'ai droit à quoi", "les étudiants ont droit aux apl ?",
     "c'est quoi le rsa", "je voudrais reprendre mes études", "bonjour", "j'ai 3 enfants",
+    "je suis malade je pourrai pas être là", "c'est qui qui a droit au rsa", "ça fait pas grand chose",
+    "j'ai peur de perdre mes droits au chômage", "je prends ma retraite le mois prochain",
+    "c'est rien du tout ce qu'ils donnent", "remplir les papiers ça me rend malade", "mon chat est malade",
+    "je suis reconnue travailleur handicapé",
 ])
 def test_activity_not_read(text):
     assert activity(text) is None
@@ -436,7 +440,9 @@ def test_self_employed_kind(text, expected):
 
 
 @pytest.mark.parametrize("text", [
-    "je suis chauffeur livreur en cdi", "je suis coiffeuse", "je fais un service civique",
+    "je suis chauffeur livreur en cdi", "je suis coiffeuse", "c'est quoi ce service ?",
+    "je ne veux plus de ce service", "je cherche un plombier", "tu connais un bon coiffeur",
+    "je m'y connais pas en informatique", "je fais un service civique",
     "je travaille dans le commerce, en cdi", "bonjour", "je suis pas auto-entrepreneur",
 ])
 def test_self_employed_kind_not_read(text):
@@ -461,7 +467,9 @@ def test_correction(text):
     "non", "non merci", "nan", "non pas maintenant", "non je veux pas de rendez-vous",
     "j'ai pas de travail mais je cherche", "c'est pas beaucoup mais ça aide", "je suis plutôt bien",
     "oui", "j'ai 2 enfants", "je suis pas intéressée", "non je suis pas d'accord",
-    "pas de loyer mais des charges",
+    "pas de loyer mais des charges", "non c'est bon merci", "non c'est pas ça", "non 2", "non c'est non",
+    "erreur de numéro", "je me suis trompé de numéro", "si je me trompe je dois rembourser ?",
+    "on peut changer la date du rdv ?",
 ])
 def test_not_a_correction(text):
     assert categories.correction_mention(_nt(text)) is None
