@@ -293,9 +293,10 @@ _HOUSING_SPEC: list[tuple[str, str, int, dict]] = [
                         r"cite hlm|habitat 93|paris habitat|logirep|3f|vilogia|icf habitat|"
                         r"batigere|logiest|sa hlm|logement de la mairie|logement mairie|cdc habitat|"
                         r"erilia|logements? (?:social|sociale)|social housing", 4, {}),
-    ("locataire", r"(?:non|pas|sans)[- ]meublee?s?|location vide|(?:logement|appartement|studio|maison) vide|"
-                  r"(?:dans le|parc|secteur|du|le) prive|(?:proprio|proprietaire|bailleur) prive|"
-                  r"location privee|loue (?:a|chez) un particulier", 5, {"denial": True}),
+    ("locataire", r"(?:non|pas|sans)[- ]meublee?s?|location vide|(?:logement|appartement|studio|maison) vide",
+     5, {"denial": True}),
+    ("locataire", r"(?:dans le|parc|secteur|du|le) prive|(?:proprio|proprietaire|bailleur) prive|"
+                  r"location privee|loue (?:a|chez) un particulier", 8, {}),
     ("locataire_meuble", _ROOM + r" meublee?s?|(?:je |on )?loue (?:un |une )?" + _ROOM + r" meublee?s?|"
                          r"meublee?s?|en meuble|un meuble|location meublee|"
                          r"(?:une )?chambre chez (?:l'habitant|un particulier|une dame|un monsieur|des gens)|"
@@ -322,7 +323,9 @@ _HOUSING_SPEC: list[tuple[str, str, int, dict]] = [
                      r"(?:j'ai|on a|nous avons) (?:achete|acheter|une maison|ma maison|notre maison)|"
                      r"chez moi (?:c'est|c) a moi|c'est a moi|c'est ma maison|"
                      r"j'ai ma maison|on a notre maison|ma propre maison|a moi la maison|"
-                     r"j'ai herite de (?:la|ma) maison", 9, {"person": True}),
+                     r"j'ai herite de (?:la|ma) maison|(?:fini|termine) de (?:payer|rembourser) (?:la|notre|ma|le|mon) "
+                     r"(?:maison|appartement|credit|pret)|(?:credit|pret) (?:fini|termine|rembourse|solde)",
+     9, {"person": True}),
     ("heberge", r"chez (?:mes|ma|mon|un|une|des|les|la|le|l'|ma grand|mon grand|notre|nos|moi chez) ?" + _KIN +
                 r"|chez quelqu'un|hebergee?s?(?! a| au| dans un| en)|heberger|je suis heberge|"
                 r"herbergee?|hebergement gratuit|(?:loge|logee|heberge|hebergee|vis|vit|habite|dors) gratuitement|"
@@ -350,6 +353,10 @@ def _short_or_living(nt: NormText, max_words: int = 4) -> bool:
 _LANDLORD = re.compile(r"proprio|proprietaire|bailleur|hebergeur|agence")
 
 
+_WORKPLACE = re.compile(_B + r"(?:travaille|bosse|taffe|taf|job|boulot|poste|cdi|cdd|interim|mission|stage|"
+                        r"embauchee?|salariee?|employee?)" + _E)
+
+
 def _housing_cues(nt: NormText, scoper: Scoper) -> list[_Cue]:
     text = nt.text
     out = []
@@ -361,6 +368,10 @@ def _housing_cues(nt: NormText, scoper: Scoper) -> list[_Cue]:
         clause = scoper.clauses[cue.clause]
         if _HOUSING_VOID.search(text, clause.start, cue.start):
             continue  # « je cherche un logement social », « en attente d'un HLM »
+        if cue.value not in ("sans_domicile", "heberge") and (
+                _WORKPLACE.search(text, clause.start, clause.end)
+                or any(clause.start <= m.start < clause.end for m in find_occupations(text[:clause.end]))):
+            continue  # a workplace: « aide-soignante en EHPAD », « je bosse au Crous »
         out.append(cue)
     return out
 

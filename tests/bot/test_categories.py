@@ -54,6 +54,8 @@ def activity_extra(text, entity="activity"):
     ("j'étais au chômage, maintenant je bosse", "salarie"),
     ("licenciée en mars, maintenant en CDD", "salarie"),
     ("je bosse pas mal en ce moment", "salarie"),
+    ("je ne suis ni etudiante ni salariée", "inactif"),
+    ("g 2 gosses, je bosse pas, mon mec fait de l'interim", "inactif"),
     ("je travaille plus de 35h par semaine", "salarie"),
 ])
 def test_activity_negation(text, expected):
@@ -298,6 +300,9 @@ def housing(text):
     ("je paie pas de loyer je suis chez ma mère", "heberge", "heberge"),
     ("j'étais à la rue, maintenant en foyer", "foyer", "foyer"),
     ("je cherche un logement social, je suis hébergée chez ma soeur", "heberge", "heberge"),
+    ("on a fini de payer la maison", "proprietaire", "proprietaire"),
+    ("locataire dans le privé, un studio meublé", "locataire", "locataire_meuble"),
+    ("je suis en foyer, je bosse en cdi", "foyer", "foyer"),
 ])
 def test_housing(text, value, detail):
     assert housing(text) == (value, detail)
@@ -313,6 +318,7 @@ def test_housing_crous_is_flagged():
     "je suis pas propriétaire", "je cherche un logement social", "j'ai fait une demande de HLM",
     "mon fils est locataire", "je travaille dehors", "j'ai 115 euros", "aide à domicile",
     "un contrôleur est venu chez ma soeur hier pour le compteur", "j'ai un crédit conso",
+    "je suis aide soignante de nuit en ehpad", "je bosse au crous", "agent d'entretien dans un foyer",
 ])
 def test_housing_not_read(text):
     assert housing(text) is None
