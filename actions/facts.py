@@ -9,6 +9,7 @@ number only ever answers the question asked.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
@@ -276,6 +277,12 @@ def _places(grouped: dict[str, list[Mapping[str, Any]]], question: str | None, a
                           "postcode": str(postcode["value"])}
 
 
+def _arrondissement_number(option: Mapping[str, Any]) -> int | None:
+    """7 for « Lyon 7e Arrondissement » (the official name says it)."""
+    found = re.search(r"\d+", str(option.get("name") or ""))
+    return int(found.group(0)) if found else None
+
+
 def _pick_pending_town(pending: Mapping[str, Any], grouped: dict[str, list[Mapping[str, Any]]]) -> dict | None:
     """The answer to « Quel arrondissement ? » (« 7 », « 7e », « 69007 ») or to « Laquelle ? » (a
     button, the département « 54 », or a town named with its département)."""
@@ -287,7 +294,7 @@ def _pick_pending_town(pending: Mapping[str, Any], grouped: dict[str, list[Mappi
     numbers = [number(e.get("value")) for name in ("number", "age", "amount") for e in grouped.get(name, [])]
     for option in options:
         if pending.get("arrondissements"):
-            rank = int(option["code"][-2:])   # 75107, 69387, 13207: the arrondissement's number
+            rank = _arrondissement_number(option)
             if rank in numbers or (postcode and str(postcode.get("value", ""))[-2:] == f"{rank:02d}"):
                 return {"code": option["code"], "name": option.get("name")}
         elif str(option.get("departement")) in {f"{int(n):02d}" for n in numbers if n is not None} | (

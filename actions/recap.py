@@ -70,52 +70,52 @@ def _home(answers: Mapping[str, Any]) -> str:
     town = commune.get("name") if isinstance(commune, dict) else None
     status = answers.get("housing_status")
     label = piece("recap_unknown_housing") if status in (None, UNKNOWN) else HOUSING_STATUSES[status]["label"]
-    piece = piece("recap_home", housing=label, town=town) if town else \
+    said = piece("recap_home", housing=label, town=town) if town else \
         piece("recap_home_no_town", housing=label)
     if "rent" in answers:
         pays = (HOUSING_STATUSES.get(status or "") or {}).get("pays")
         key = "recap_loan" if pays == "loan" else "recap_rent"
-        piece += ", " + piece(key, amount=_money(answers["rent"]))
+        said += ", " + piece(key, amount=_money(answers["rent"]))
         if number(answers.get("charges")):
-            piece += " " + piece("recap_charges", amount=_money(answers["charges"]))
-    return piece
+            said += " " + piece("recap_charges", amount=_money(answers["charges"]))
+    return said
 
 
 def _own_activity(answers: Mapping[str, Any]) -> list[str]:
     activity = effective_activity(answers)
     if activity in (None, UNKNOWN):
         return [piece("recap_activity_unknown")]
-    piece = ACTIVITIES[activity]["label"]
+    said = ACTIVITIES[activity]["label"]
     if answers.get("occupation"):
-        piece += f" ({answers['occupation']})"
+        said += f" ({answers['occupation']})"
     if is_micro_entrepreneur(answers):
         kind = SELF_EMPLOYED_KINDS.get(answers.get("self_employed_kind") or "", {}).get("label")
-        piece += ", " + piece("recap_turnover", amount=_money(answers["self_employed"]))
+        said += ", " + piece("recap_turnover", amount=_money(answers["self_employed"]))
         if kind:
-            piece += f" ({kind})"
+            said += f" ({kind})"
     for question in ("salary", "unemployment", "pension"):
         if question in answers:
-            piece += ", " + piece("recap_income", income=INCOMES[question]["label"],
+            said += ", " + piece("recap_income", income=INCOMES[question]["label"],
                                         amount=_money(answers[question]))
     if answers.get("student_grant") is True:
-        piece += ", " + piece("recap_grant")
-    return [piece]
+        said += ", " + piece("recap_grant")
+    return [said]
 
 
 def _partner(answers: Mapping[str, Any]) -> str:
     age = answers.get("partner_age")
     activity = answers.get("partner_activity")
     what = ACTIVITIES[activity]["partner_label"] if activity in ACTIVITIES else piece("recap_unknown")
-    piece = piece("recap_partner", age=f", {age} ans" if number(age) else "", activity=what)
+    said = piece("recap_partner", age=f", {age} ans" if number(age) else "", activity=what)
     amount = answers.get("partner_income")
     kind = partner_income_kind(answers)
     if amount == UNKNOWN or number(amount):
-        piece += ", " + piece("recap_income", income=INCOMES.get(kind or "", {}).get("label", "revenus"),
+        said += ", " + piece("recap_income", income=INCOMES.get(kind or "", {}).get("label", "revenus"),
                                     amount=_money(amount))
     rate = number(answers.get("partner_disability"))
     if rate:
-        piece += ", " + piece("recap_disability", rate=round(rate * 100))
-    return piece
+        said += ", " + piece("recap_disability", rate=round(rate * 100))
+    return said
 
 
 def recap_text(answers: Mapping[str, Any], life_event: str | None = None) -> str:

@@ -153,10 +153,13 @@ async def estimate(dispatcher: CollectingDispatcher, tracker: Tracker, answers: 
 
 
 def recall_estimate(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-    """« Alors j'ai droit à quoi ? »: the estimate already made, said again."""
+    """« Alors j'ai droit à quoi ? »: the estimate already made, said again; « on a droit à la prime
+    d'activité ? »: what it says of that aid."""
     kept = tracker.get_slot("estimate")
     if not kept:
         say(dispatcher, "why_needs_estimate")
+        return []
+    if benefit_asked(tracker) and answer_from_estimate(dispatcher, tracker, kept):
         return []
     say(dispatcher, "results_recall")
     say_results(dispatcher, kept.get("lines") or [], kept.get("total") or 0.0, kept.get("missing") or [])
@@ -193,6 +196,22 @@ def asks_why(tracker: Tracker) -> bool:
     return any(e.get("entity") == "question" and e.get("value") == "why" for e in message.get("entities") or [])
 
 
+def answer_from_estimate(dispatcher: CollectingDispatcher, tracker: Tracker, kept: dict[str, Any]) -> bool:
+    """What the estimate says of the aid the message names (with why when asked); False when the
+    estimate does not cover it."""
+    benefit_id = benefit_asked(tracker)
+    found = next((b for b in kept.get("benefits", []) if b["id"] == benefit_id), None)
+    if not found:
+        return False
+    if found.get("status") in ("eligible", "uncertain") and found.get("line"):
+        say_text(dispatcher, found["line"])
+        if found.get("why") and asks_why(tracker):
+            say(dispatcher, "why_benefit", name=found["name"], why=found["why"])
+    else:
+        say(dispatcher, "benefit_not_in_estimate", name=found["name"], why=found.get("why") or "")
+    return True
+
+
 class ActionBenefitInfo(Action):
     """« C'est quoi l'ASPA ? »; after an estimate, « on a droit à la prime d'activité ? » and
     « pourquoi pas le RSA ? » are answered from it."""
@@ -208,15 +227,7 @@ class ActionBenefitInfo(Action):
                 return recall_estimate(dispatcher, tracker)
             say(dispatcher, "benefit_unknown")
             return []
-        kept = tracker.get_slot("estimate")
-        found = next((b for b in (kept or {}).get("benefits", []) if b["id"] == benefit_id), None)
-        if found:
-            if found.get("status") in ("eligible", "uncertain") and found.get("line"):
-                say_text(dispatcher, found["line"])
-                if found.get("why") and asks_why(tracker):
-                    say(dispatcher, "why_benefit", name=found["name"], why=found["why"])
-            else:
-                say(dispatcher, "benefit_not_in_estimate", name=found["name"], why=found.get("why") or "")
+        if answer_from_estimate(dispatcher, tracker, tracker.get_slot("estimate") or {}):
             return []
         if asks_why(tracker):
             say(dispatcher, "why_needs_estimate")

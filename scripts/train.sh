@@ -5,7 +5,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$here"
 cache="${TZN_CACHE:-$HOME/.cache/tzn}/models"
-inputs=$(find bot/config.yml bot/domain bot/data nlu/data nlu/components nlu/parsing requirements/bot.lock \
+inputs=$(find bot/config.yml bot/domain bot/data nlu/data nlu/components nlu/parsing knowledge/vocabulary.yml requirements/bot.lock \
            -type f \( -name '*.yml' -o -name '*.yaml' -o -name '*.py' -o -name '*.lock' -o -name '*.txt' \) 2>/dev/null | sort)
 key=$(for f in $inputs; do echo "$f"; cat "$f"; done | sha256sum | cut -c1-16)
 model="$cache/model-$key.tar.gz"

@@ -84,19 +84,22 @@ def extract_entities(text: str) -> list[dict]:  # noqa: C901 - one pass per enti
         out.add("life_event", life[0], life[1], life[2])
         life_spans.append((life[1], life[2]))
 
-    housing = categories.housing_mention(nt)
-    if housing and not _overlaps((housing[1], housing[2]), benefit_spans):
-        value = categories.HOUSING_ENTITY_VALUE.get(housing[0], housing[0])
-        out.add("housing_status", value, housing[1], housing[2], detail=housing[0])
-        out.category_spans.append((housing[1], housing[2]))
-
-    relationship = categories.relationship_mention(nt)
-    if relationship and not _overlaps((relationship[1], relationship[2]), benefit_spans):
-        out.add("relationship", relationship[0], relationship[1], relationship[2])
-
-    activity = categories.activity_mention(nt)
-    if activity and not _overlaps((activity[1], activity[2]), benefit_spans + life_spans):
-        out.add("activity", activity[0], activity[1], activity[2])
+    for mention in categories.housing_mentions(nt):
+        if not _overlaps((mention.start, mention.end), benefit_spans):
+            out.add_mention(mention)
+            out.category_spans.append((mention.start, mention.end))
+    for mention in categories.relationship_mentions(nt):
+        if not _overlaps((mention.start, mention.end), benefit_spans):
+            out.add_mention(mention)
+    # an activity may share its words with an aid or a moment of life (« elle touche l'AAH »,
+    # « licenciée »): both are true
+    for mention in (categories.activity_mentions(nt) + categories.pregnancy_mentions(nt)
+                    + categories.disability_mentions(nt) + categories.student_grant_mentions(nt)
+                    + categories.self_employed_kind_mentions(nt)):
+        out.add_mention(mention)
+    correction = categories.correction_mention(nt)
+    if correction:
+        out.add_mention(correction)
 
     # places
     for code, start, end in places.postcode_mentions(nt):

@@ -37,7 +37,8 @@ _NOW_WORDS = r"maintenant|actuellement|aujourd'hui|desormais|en ce moment|depuis
 _CLAUSE_BREAK = re.compile(
     r"\s*(?:[;!?()\n:]|[.,](?!\d)|\s-\s)\s*"
     r"|\s+(?:et puis|et|mais|sauf que|par contre|parce que|parce qu'|car|donc|alors que|tandis que|"
-    r"puisque|pourtant|cependant|sinon|du coup)\s+"
+    r"puisque|pourtant|cependant|sinon|du coup|a cause de|a cause d'|a cause du|a cause des|vu que|"
+    r"en raison de|en raison d'|en raison du|suite a|depuis)\s+"
     r"|\s+(?=(?:" + _NOW_WORDS + r"|avant|auparavant)" + _E + ")")
 _NOW_START = re.compile(r"(?:" + _NOW_WORDS + r")" + _E)
 

@@ -177,7 +177,7 @@ _WORD_TOKEN = re.compile(r"[a-z]+")
 
 # Digits: « 1 350 », « 1.350 », « 1,350 » (thousands), « 1350,50 », « 1,2k », « 2k », « 1k2 ».
 _DIGITS = re.compile(
-    r"(?<![\d.,])(?P<int>\d{1,3}(?:(?P<sep>[ .,])\d{3})(?:(?P=sep)\d{3})*|\d+)(?![\d])"
+    r"(?<![\d.,a-z])(?P<int>\d{1,3}(?:(?P<sep>[ .,])\d{3})(?:(?P=sep)\d{3})*|\d+)(?![\d])"
     r"(?:[.,](?P<dec>\d{1,2})(?!\d))?"
     r"(?:\s?(?P<k>k)(?P<kdec>\d{1,3})?(?![a-z]))?"
     r"(?:\s?(?P<mille>mille|milles|mil)\b)?"
