@@ -3,7 +3,10 @@ parameter scale it relies on (for `computed_with` and the warning on old scales)
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
+
+if TYPE_CHECKING:
+    from api.eligibility.situation import Household
 
 C2S = "complementaire_sante_solidaire"
 
@@ -18,22 +21,35 @@ class BenefitSpec:
     id: str
     yearly: bool
     parameters: tuple[str, ...]  # OpenFisca parameter nodes of its scale
-    amount: Callable[[dict], float | None]  # None: not eligible (only for C2S, where 0 means free)
+    # (OpenFisca's results, the household) → the amount; None: not eligible (only for C2S, where 0 means free)
+    amount: Callable[..., float | None]
 
 
-def _c2s(result: dict) -> float | None:
+def _c2s(result: dict, household: Household | None = None) -> float | None:
     if result["cmu_c"]:
         return 0.0
     participation = _cents(result["css_participation_forfaitaire"])
     return participation if participation > 0 else None
 
 
-def _family(variable: str) -> Callable[[dict], float]:
-    return lambda result: _cents(result[variable])
+def _family(variable: str) -> Callable[..., float]:
+    return lambda result, household=None: _cents(result[variable])
 
 
-def _persons(variable: str) -> Callable[[dict], float]:
-    return lambda result: _cents(sum(_cents(value) for value in result[variable]))
+def _persons(variable: str) -> Callable[..., float]:
+    return lambda result, household=None: _cents(sum(_cents(value) for value in result[variable]))
+
+
+def _cej(result: dict, household: Household | None = None) -> float:
+    """The CEJ allowance is not paid to a person entitled to the RSA nor to their partner, only to
+    the RSA household's dependants (code du travail, R.5131-24, I). OpenFisca checks the RSA of the
+    three months before only, which the service sets to zero (the person does not claim it yet): an
+    adult of a household entitled to the RSA this month is not announced the allowance."""
+    allowances = result["contrat_engagement_jeune"]
+    if _cents(result["rsa"]) > 0:
+        adults = len(household.adults) if household is not None else len(allowances)
+        allowances = [0.0] * adults + list(allowances[adults:])
+    return _cents(sum(_cents(value) for value in allowances))
 
 
 _SOCIAL = "prestations_sociales."
@@ -56,8 +72,7 @@ SPECS: tuple[BenefitSpec, ...] = (
     BenefitSpec("paje_base", False, (_FAMILY + "petite_enfance.paje", _FAMILY + "bmaf"), _family("paje_base")),
     BenefitSpec("allocation_rentree_scolaire", True, (_FAMILY + "education_presence_parentale.ars", _FAMILY + "bmaf"),
                 _family("ars")),
-    BenefitSpec("contrat_engagement_jeune", False, (_SOCIAL + "education.contrat_engagement_jeune",),
-                _persons("contrat_engagement_jeune")),
+    BenefitSpec("contrat_engagement_jeune", False, (_SOCIAL + "education.contrat_engagement_jeune",), _cej),
     # OpenFisca's school grants are monthly variables holding the amount of the whole school year.
     BenefitSpec("bourse_college", True, (_SOCIAL + "education.bourses.bourses_education",), _family("bourse_college")),
     BenefitSpec("bourse_lycee", True, (_SOCIAL + "education.bourses.bourses_education",), _family("bourse_lycee")),

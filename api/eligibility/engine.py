@@ -11,6 +11,7 @@ import numpy as np
 
 from api.eligibility.benefits import latest_parameter_dates
 from api.eligibility.incomes import IncomeConverter
+from api.eligibility.overlays import Overlay, apply_overlays, read_overlays
 from api.eligibility.shortcuts import Shortcuts
 from api.eligibility.speed import memoize_periods, speed_up
 from api.eligibility.situation import BatchIndex, Household, Periods, SimulationInputs, build_inputs
@@ -67,12 +68,18 @@ class PeriodFacts:
     parameter_dates: dict[str, str]
     top_student_grant: float
     aspa_ceilings: dict[str, float]
+    overlays: tuple[dict, ...] = ()  # the dated values of knowledge/parameters in force that month
 
 
 class Engine:
-    """Owns the tax-benefit system. `simulate` is thread-safe (one simulation at a time)."""
+    """Owns the tax-benefit system. `simulate` is thread-safe (one simulation at a time).
 
-    def __init__(self) -> None:
+    At load, the system gets the corrections of corrections.py and the dated parameter values of
+    `parameters_dir` (knowledge/parameters, see overlays.py)."""
+
+    def __init__(self, parameters_dir=None) -> None:  # noqa: ANN001
+        self.parameters_dir = parameters_dir
+        self.overlays: list[Overlay] = []  # applied
         self.tbs = None
         self.converter: IncomeConverter | None = None
         self.versions: dict[str, str] = {}
@@ -86,16 +93,23 @@ class Engine:
                 benefits = self.tbs.parameters.prestations_sociales
                 grants = benefits.education.bourses.enseignement_superieur.criteres_sociaux.montants(f"{period}-01")
                 aspa = benefits.solidarite_insertion.minimum_vieillesse.aspa.plafond_ressources(f"{period}-01")
+                in_force = tuple(o.public() for o in self.overlays if o.start <= f"{period}-31")
                 self._facts[period] = PeriodFacts(
                     period, latest_parameter_dates(self.tbs, period), float(max(grants.amounts)),
-                    {"personnes_seules": float(aspa.personnes_seules), "couples": float(aspa.couples)})
+                    {"personnes_seules": float(aspa.personnes_seules), "couples": float(aspa.couples)}, in_force)
             return self._facts[period]
 
     def load(self, period: str) -> None:
         from openfisca_france import FranceTaxBenefitSystem
 
+        from api.eligibility.corrections import apply_corrections
+
         started = time.perf_counter()
-        self.tbs = FranceTaxBenefitSystem()
+        overlays = read_overlays(self.parameters_dir)  # a broken file stops here, before the long load
+        tbs = FranceTaxBenefitSystem()
+        apply_corrections(tbs)
+        self.overlays = apply_overlays(tbs, overlays)
+        self.tbs = tbs
         memoize_periods()
         self.converter = IncomeConverter(self.tbs, list(Periods.of(period).history))
         self.versions = {"openfisca-france": version("openfisca-france"), "openfisca-core": version("openfisca-core")}

@@ -5,9 +5,11 @@ picks the template that applies and fills in the figures.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from api.eligibility.situation import Household, Person
+from knowledge.french import de
 
 
 def euros(amount: float) -> str:
@@ -37,7 +39,7 @@ class Explainer:
         if outcome.status == "uncertain":
             return self._uncertain(benefit_id, templates, outcome)
         key, values = getattr(self, f"_{benefit_id}")(outcome, result, household)
-        return templates[key].format(**values).strip()
+        return _singular_below_two(templates[key].format(**values).strip())
 
     # ----- uncertain -----
     def _uncertain(self, benefit_id: str, templates: dict, outcome: Outcome) -> str:
@@ -51,8 +53,8 @@ class Explainer:
         if "foyer" in outcome.implicit:
             parts.append(templates["foyer"].strip())
         if outcome.low is not None and outcome.high is not None and outcome.depends:
-            parts.append(templates["uncertain"].format(depends=_join(outcome.depends), low=euros(outcome.low),
-                                                       high=euros(outcome.high)).strip())
+            parts.append(depends_sentence(templates["uncertain"], outcome.depends, low=euros(outcome.low),
+                                          high=euros(outcome.high)))
         return " ".join(parts)
 
     # ----- one method per benefit: (template key, placeholders) -----
@@ -183,7 +185,8 @@ class Explainer:
             return "no_young", {}
         if all(_in_education(p) for p in young):
             return "student", {}
-        if result["rsa"] > 0 or result["ppa"] > 0:
+        # Not with the RSA of one's own household, as a dependant excepted (R.5131-24 code du travail).
+        if (result["rsa"] > 0 and any(p.adult for p in young)) or result["ppa"] > 0:
             return "other_benefit", {}
         people = household.people
         if not any(result["contrat_engagement_jeune_eligibilite"][people.index(p)] for p in young):
@@ -211,6 +214,20 @@ class Explainer:
         if not students:
             return "no_student", {}
         return "income_too_high", {}
+
+
+def _singular_below_two(text: str) -> str:
+    """French puts a noun in the singular below two: « 1 unité », « 1,5 unité »."""
+    return re.sub(r"(?<![\d,])([01](?:,\d+)?) unités\b", r"\1 unité", text)
+
+
+def depends_sentence(template: str, labels: tuple[str, ...], **values: str) -> str:
+    """« Le montant dépend {de the labels} » in good French: « de votre loyer et des revenus de votre
+    conjoint », never « de les revenus ». `labels` are plain noun phrases (« les revenus ... »)."""
+    if "de {depends}" in template:
+        template = template.replace("de {depends}", "{depends}")
+        labels = tuple(de(label) for label in labels)
+    return template.format(depends=_join(labels), **values).strip()
 
 
 def _join(labels: tuple[str, ...]) -> str:

@@ -3,8 +3,14 @@
 When the person could not give a field (`unknown`), we do not guess 0: we simulate plausible
 values from low to high, in the same vectorised simulation, and the answer gives the range.
 Some uncertainty exists even when every field is given, and is handled the same way:
-- a disability rate of 50 to 79 %: the AAH then depends on a decision of the MDPH (RSDAE);
-- a single parent who did not say whether they receive alimony: the ASF depends on it.
+- a disability rate of 50 to 79 % without the MDPH's decision on work (`work_restriction`): the AAH
+  then depends on that decision (RSDAE);
+- a single parent who did not say whether they receive alimony: the ASF depends on it;
+- a student who did not say whether they hold a grant of the Crous: the housing aid depends on it.
+
+Our own additions to the contract (docs/eligibility-additions.md): `commune` in `unknown` gives a
+national estimate over representative communes of the three housing-aid zones; `housing.status` in
+`unknown` gives a range over the usual homes (private rental, social housing, housed free).
 """
 from __future__ import annotations
 
@@ -16,7 +22,8 @@ from typing import Callable
 
 from api.eligibility.communes import Commune
 from api.eligibility.schema import UNKNOWN_PATTERN, EligibilityRequest
-from api.eligibility.situation import PAYS_RENT, Household, Person, school_for_age
+from api.eligibility.situation import Household, Person, school_for_age
+from knowledge.vocabulary import ACTIVITIES, INCOME_NAMES, PAYS_RENT, SELF_EMPLOYED_KINDS
 
 # Plausible values of a field nobody could give, from low to high (euros per month for money).
 INCOME_VALUES = {
@@ -27,18 +34,30 @@ INCOME_VALUES = {
     "alimony": [0.0, 150.0, 400.0],
     "other": [0.0, 300.0, 800.0],
 }
+assert tuple(INCOME_VALUES) == INCOME_NAMES, "one list of plausible values per income of knowledge/vocabulary.yml"
 RENT_VALUES = [250.0, 500.0, 800.0, 1200.0]
 CHARGES_VALUES = [0.0, 80.0, 200.0]
 ADULT_AGE_VALUES = [20, 30, 50, 67]
 CHILD_AGE_VALUES = [2, 9, 16]
-ACTIVITY_VALUES = ["inactif", "salarie", "chomeur"]
+UNKNOWN_ACTIVITY_VALUES = ["inactif", "salarie", "chomeur"]
+assert set(UNKNOWN_ACTIVITY_VALUES) <= set(ACTIVITIES)
 DISABILITY_VALUES = [(None, False), (0.5, False), (0.5, True), (0.8, False)]
+TURNOVER_VALUES = [0.0, 500.0, 1500.0, 3000.0]  # a micro-entrepreneur's monthly turnover
+DEFAULT_TURNOVER_KIND = "bic_services"
+assert DEFAULT_TURNOVER_KIND in SELF_EMPLOYED_KINDS
+# Town unknown: one representative commune per housing-aid zone (zone 1 Paris, 2 a large city, 3 the
+# rest), in metropolitan France; the zone changes the rent ceilings of the housing aid.
+REPRESENTATIVE_COMMUNES = ("75056", "69123", "23096")  # Paris, Lyon, Guéret
+# Home unknown: the usual situations of the people we meet, each with the rents to try.
+UNKNOWN_HOUSING_STATUSES = ("locataire", "logement_social", "heberge")
+assert set(UNKNOWN_HOUSING_STATUSES) <= set(PAYS_RENT) | {"heberge"}
 MAX_VARIANTS = 32
 
-# How a field is named in « cela dépend de ... ».
+# How a field is named in « cela dépend de ... » (the sentence adds « de » with knowledge.french.de).
 DEPENDS_LABELS = {
     "rent": "votre loyer", "charges": "vos charges", "couple_type": "votre situation de couple",
-    "single_parent_recent": "la date de votre séparation",
+    "single_parent_recent": "la date de votre séparation", "commune": "votre commune",
+    "housing.status": "votre logement",
 }
 PERSON_LABELS = {  # field: (the person chatting, their partner)
     "salary": ("votre salaire", "le salaire de votre conjoint"),
@@ -51,6 +70,12 @@ PERSON_LABELS = {  # field: (the person chatting, their partner)
     "activity": ("votre activité", "l'activité de votre conjoint"),
     "student": ("vos études", "les études de votre conjoint"),
     "disability_rate": ("votre taux de handicap", "le taux de handicap de votre conjoint"),
+    "pregnant": ("votre grossesse", "la grossesse de votre conjointe"),
+    "student_grant": ("votre bourse du Crous", "la bourse du Crous de votre conjoint"),
+    "work_restriction": ("la décision de la MDPH sur l'accès à l'emploi",
+                         "la décision de la MDPH sur l'accès à l'emploi de votre conjoint"),
+    "self_employed.turnover": ("votre chiffre d'affaires", "le chiffre d'affaires de votre conjoint"),
+    "self_employed.kind": ("votre type d'activité", "le type d'activité de votre conjoint"),
 }
 
 
@@ -66,37 +91,58 @@ class Dimension:
 @dataclass
 class Prepared:
     period: str
-    commune: Commune
+    commune: Commune | None  # None: the person does not know their town (national estimate)
     base: Household
     variants: list[Household]
     dimensions: list[Dimension]
     assumptions: list[str] = field(default_factory=list)
-    implicit: set[str] = field(default_factory=set)  # uncertainties nobody declared (RSDAE, alimony)
+    implicit: set[str] = field(default_factory=set)  # uncertainties nobody declared (RSDAE, alimony, grant)
     choices: list[tuple[int, ...]] = field(default_factory=list)  # value index of each dimension, per variant
 
 
-def prepare(request: EligibilityRequest, commune: Commune, commune_assumption: str | None,
+def prepare(request: EligibilityRequest, commune: Commune | None, commune_assumption: str | None,
             today: dt.date) -> Prepared:
+    """`commune` None: the town is unknown (`commune` in `unknown`, no commune nor postcode given)."""
     period = request.period or today.strftime("%Y-%m")
     assumptions = [commune_assumption] if commune_assumption else []
     base = _base_household(request, period, commune, assumptions)
     dimensions: list[Dimension] = []
     implicit: set[str] = set()
-    for name in dict.fromkeys(n.removeprefix("housing.") for n in request.unknown):
-        dimension = _dimension(name, base)
+    names = list(dict.fromkeys(_contract_name(n) for n in request.unknown))
+    if commune is None and "commune" not in names:
+        names.insert(0, "commune")
+    if commune is not None and "commune" in names:
+        names.remove("commune")  # the commune or postcode given settles it
+    for name in names:
+        dimension = _dimension(name, base, request)
         if dimension:
             dimensions.append(dimension)
     declared = {d.name for d in dimensions}
-    for index, adult in enumerate(base.adults):
+    if "commune" in declared:
+        assumptions.append("Vous n'avez pas indiqué votre commune : c'est une estimation pour la France métropolitaine, "
+                           "de Paris à une petite ville. L'aide au logement dépend de la commune.")
+    if "housing.status" in declared:
+        assumptions.append("Vous n'avez pas dit où vous habitez : nous avons essayé la location, le logement social "
+                           "et l'hébergement gratuit. Les aides qui en dépendent sont données sous forme de fourchette.")
+    for index, (adult, given) in enumerate(zip(base.adults, request.adults)):
         rate = adult.disability_rate or 0
-        if 0.5 <= rate < 0.8 and f"adults[{index}].disability_rate" not in declared:
-            dimensions.append(Dimension(f"adults[{index}].rsdae", "la décision de la MDPH sur l'accès à l'emploi",
-                                        [False, True], _setter_rsdae(index)))
+        if (0.5 <= rate < 0.8 and given.work_restriction is None
+                and not {f"adults[{index}].disability_rate", f"adults[{index}].work_restriction"} & declared):
+            dimensions.append(Dimension(f"adults[{index}].rsdae", PERSON_LABELS["work_restriction"][min(index, 1)],
+                                        [False, True], _setter_adult(index, "substantial_work_restriction")))
             implicit.add("rsdae")
+        if (_is_student(adult) and given.student_grant is None
+                and f"adults[{index}].student_grant" not in declared):
+            dimensions.append(Dimension(f"adults[{index}].student_grant", PERSON_LABELS["student_grant"][min(index, 1)],
+                                        [False, True], _setter_adult(index, "student_grant")))
+            implicit.add("student_grant")
+            assumptions.append("Vous n'avez pas dit si vous avez une bourse du Crous" if index == 0 else
+                               "Vous n'avez pas dit si votre conjoint a une bourse du Crous")
+            assumptions[-1] += " : les aides qui en dépendent sont données sous forme de fourchette."
     alimony_given = "alimony" in request.adults[0].incomes.model_fields_set
     if (len(base.adults) == 1 and base.children and not alimony_given
             and "adults[0].incomes.alimony" not in declared):
-        dimensions.append(_dimension("adults[0].incomes.alimony", base))
+        dimensions.append(_dimension("adults[0].incomes.alimony", base, request))
         implicit.add("alimony")
         assumptions.append("Vous n'avez pas dit si vous recevez une pension alimentaire : "
                            "les montants qui en dépendent sont donnés sous forme de fourchette.")
@@ -104,25 +150,52 @@ def prepare(request: EligibilityRequest, commune: Commune, commune_assumption: s
     return Prepared(period, commune, base, variants, dimensions, assumptions, implicit, choices)
 
 
-def _base_household(request: EligibilityRequest, period: str, commune: Commune, assumptions: list[str]) -> Household:
+def _contract_name(name: str) -> str:
+    """`housing.rent` and `rent` are the same field; `housing.status` keeps its prefix."""
+    if name in ("status", "housing.status"):
+        return "housing.status"
+    return name.removeprefix("housing.")
+
+
+def _is_student(person: Person) -> bool:
+    return person.student or person.activity == "etudiant"
+
+
+def _base_household(request: EligibilityRequest, period: str, commune: Commune | None,
+                    assumptions: list[str]) -> Household:
     adults = []
     for adult in request.adults:
-        incomes = {name: round(float(getattr(adult.incomes, name)), 2) for name in INCOME_VALUES}
-        adults.append(Person(age=adult.age, adult=True, activity=adult.activity or _activity_from(incomes, adult.student),
-                             incomes=incomes, disability_rate=adult.disability_rate, student=adult.student))
+        incomes = {name: round(float(getattr(adult.incomes, name)), 2) for name in INCOME_NAMES}
+        self_employed = adult.self_employed
+        turnover = round(float(self_employed.turnover or 0.0), 2) if self_employed else 0.0
+        student = adult.student or bool(adult.student_grant)  # a grant of the Crous is a student's
+        activity = adult.activity or _activity_from(incomes, student, turnover)
+        adults.append(Person(
+            age=adult.age, adult=True, activity=activity, incomes=incomes, disability_rate=adult.disability_rate,
+            student=student, substantial_work_restriction=bool(adult.work_restriction),
+            pregnant=bool(adult.pregnant), student_grant=bool(adult.student_grant), turnover=turnover,
+            turnover_kind=self_employed.kind if self_employed else None))
     children = [Person(age=child.age, adult=False, activity="enfant", school=child.school or school_for_age(child.age))
                 for child in request.children]
     housing = request.housing
-    household = Household(period=period, depcom=commune.code, housing_status=housing.status,
-                          rent=round(float(housing.rent or 0.0), 2), charges=round(float(housing.charges or 0.0), 2),
+    status = housing.status if housing is not None and housing.status else UNKNOWN_HOUSING_STATUSES[0]
+    rent = housing.rent if housing is not None and housing.rent is not None else None
+    if rent is None and (housing is None or housing.status is None):
+        rent = RENT_VALUES[1]  # the base of an unknown home; the variants try every rent
+    charges = housing.charges if housing is not None and housing.charges is not None else 0.0
+    household = Household(period=period, depcom=commune.code if commune else REPRESENTATIVE_COMMUNES[0],
+                          housing_status=status, rent=round(float(rent or 0.0), 2), charges=round(float(charges), 2),
                           adults=adults, children=children, couple_type=request.couple_type,
                           single_parent_recent=request.single_parent_recent)
-    if any(a.activity == "independant" for a in adults):
+    if any(a.activity == "independant" and a.incomes["salary"] > 0 for a in adults):
         assumptions.append("Pour une activité indépendante, nous avons compté vos revenus comme un salaire net : "
                            "l'estimation est approximative.")
+    if any(a.turnover_kind for a in adults):
+        assumptions.append("Pour une micro-entreprise, nous avons supposé que vous n'avez pas choisi le versement "
+                           "libératoire de l'impôt. Chaque aide retire de votre chiffre d'affaires son abattement.")
     if any(a.incomes["other"] > 0 for a in adults):
         assumptions.append("Vos autres revenus ont été comptés comme des revenus de location (revenus fonciers).")
-    if housing.status == "accedant":
+    if status == "accedant":
         assumptions.append("Nous avons supposé que votre prêt immobilier a été signé après 2018.")
     if len(adults) == 2 and request.couple_type is None:
         assumptions.append("Nous avons supposé que vous faites une seule déclaration d'impôts pour le couple.")
@@ -130,14 +203,19 @@ def _base_household(request: EligibilityRequest, period: str, commune: Commune, 
         assumptions.append("Nous avons supposé que l'établissement scolaire est public ou privé sous contrat.")
     if any(child.school is None for child in request.children):
         assumptions.append("Pour chaque enfant, nous avons supposé la classe habituelle à son âge.")
+    if any((a.disability_rate or 0) >= 0.8 for a in adults):
+        assumptions.append("Avec un taux de handicap d'au moins 80 %, nous avons supposé que vous avez la carte "
+                           "mobilité inclusion « invalidité ».")
     return household
 
 
-def _activity_from(incomes: dict[str, float], student: bool) -> str:
+def _activity_from(incomes: dict[str, float], student: bool, turnover: float = 0.0) -> str:
     if student:
         return "etudiant"
     if incomes["salary"] > 0:
         return "salarie"
+    if turnover > 0:
+        return "independant"
     if incomes["unemployment"] > 0:
         return "chomeur"
     if incomes["pension"] > 0:
@@ -145,13 +223,18 @@ def _activity_from(incomes: dict[str, float], student: bool) -> str:
     return "inactif"
 
 
-def _dimension(name: str, base: Household) -> Dimension | None:
+def _dimension(name: str, base: Household, request: EligibilityRequest) -> Dimension | None:
+    if name == "commune":
+        return Dimension(name, DEPENDS_LABELS["commune"], list(REPRESENTATIVE_COMMUNES),
+                         lambda h, v: setattr(h, "depcom", v))
+    if name == "housing.status":
+        return _housing_dimension(base, request)
     match = UNKNOWN_PATTERN.match(name)
     if match is None:
         return None
     if match.group("housing") == "rent":
-        if base.housing_status not in PAYS_RENT:
-            return None
+        if base.housing_status not in PAYS_RENT or _status_unknown(request):
+            return None  # an unknown home already tries every rent
         return Dimension(name, DEPENDS_LABELS["rent"], RENT_VALUES, lambda h, v: setattr(h, "rent", v))
     if match.group("housing") == "charges":
         return Dimension(name, DEPENDS_LABELS["charges"], CHARGES_VALUES, lambda h, v: setattr(h, "charges", v))
@@ -175,9 +258,19 @@ def _dimension(name: str, base: Household) -> Dimension | None:
         if person_field == "age":
             return Dimension(name, label, ADULT_AGE_VALUES, _setter_adult(index, "age"))
         if person_field == "activity":
-            return Dimension(name, label, ACTIVITY_VALUES, _setter_adult(index, "activity"))
+            return Dimension(name, label, UNKNOWN_ACTIVITY_VALUES, _setter_adult(index, "activity"))
         if person_field == "student":
             return Dimension(name, label, [False, True], _setter_adult(index, "student"))
+        if person_field == "pregnant":
+            return Dimension(name, label, [False, True], _setter_adult(index, "pregnant"))
+        if person_field == "student_grant":
+            return Dimension(name, label, [False, True], _setter_student_grant(index))
+        if person_field == "work_restriction":
+            return Dimension(name, label, [False, True], _setter_adult(index, "substantial_work_restriction"))
+        if person_field == "self_employed.turnover":
+            return Dimension(name, label, TURNOVER_VALUES, _setter_turnover(index))
+        if person_field == "self_employed.kind":
+            return Dimension(name, label, list(SELF_EMPLOYED_KINDS), _setter_turnover_kind(index))
         return Dimension(name, label, DISABILITY_VALUES, _setter_disability(index))
     index = int(match.group("child"))
     child_field = match.group("child_field")
@@ -195,6 +288,23 @@ def _dimension(name: str, base: Household) -> Dimension | None:
     return Dimension(name, label, list(dict.fromkeys([usual, "aucune"])), set_school)
 
 
+def _status_unknown(request: EligibilityRequest) -> bool:
+    return any(_contract_name(name) == "housing.status" for name in request.unknown)
+
+
+def _housing_dimension(base: Household, request: EligibilityRequest) -> Dimension:
+    """Every usual home with every plausible rent (the given one if any): one field, « votre logement »."""
+    housing = request.housing
+    given_rent = housing.rent if housing is not None and housing.rent is not None else None
+    rents = [given_rent] if given_rent is not None else RENT_VALUES
+    values = [(status, float(rent)) for status in UNKNOWN_HOUSING_STATUSES if status in PAYS_RENT for rent in rents]
+    values += [(status, 0.0) for status in UNKNOWN_HOUSING_STATUSES if status not in PAYS_RENT]
+
+    def apply(household: Household, value: object) -> None:
+        household.housing_status, household.rent = value
+    return Dimension("housing.status", DEPENDS_LABELS["housing.status"], values, apply)
+
+
 def _setter_income(index: int, income: str) -> Callable[[Household, object], None]:
     def apply(household: Household, value: object) -> None:
         household.adults[index].incomes[income] = float(value)
@@ -207,17 +317,34 @@ def _setter_adult(index: int, attribute: str) -> Callable[[Household, object], N
     return apply
 
 
+def _setter_student_grant(index: int) -> Callable[[Household, object], None]:
+    def apply(household: Household, value: object) -> None:
+        person = household.adults[index]
+        person.student_grant = bool(value)
+        if value:  # a grant holder is a student
+            person.student = True
+    return apply
+
+
+def _setter_turnover(index: int) -> Callable[[Household, object], None]:
+    def apply(household: Household, value: object) -> None:
+        person = household.adults[index]
+        person.turnover = float(value)
+        person.turnover_kind = person.turnover_kind or DEFAULT_TURNOVER_KIND
+    return apply
+
+
+def _setter_turnover_kind(index: int) -> Callable[[Household, object], None]:
+    def apply(household: Household, value: object) -> None:
+        household.adults[index].turnover_kind = str(value)
+    return apply
+
+
 def _setter_disability(index: int) -> Callable[[Household, object], None]:
     def apply(household: Household, value: object) -> None:
         rate, restriction = value
         household.adults[index].disability_rate = rate
         household.adults[index].substantial_work_restriction = restriction
-    return apply
-
-
-def _setter_rsdae(index: int) -> Callable[[Household, object], None]:
-    def apply(household: Household, value: object) -> None:
-        household.adults[index].substantial_work_restriction = bool(value)
     return apply
 
 

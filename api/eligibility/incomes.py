@@ -50,6 +50,8 @@ class IncomeConverter:
         self.tables: dict[str, _MonthTables] = {}
         self._thresholds: dict[str, object] = {}
         self._deductions: dict[int, object] = {}
+        self._micro: dict[int, object] = {}
+        self._age_deductions: dict[int, object] = {}
         self.calibrate(months)
 
     def thresholds(self, month: str):  # noqa: ANN201
@@ -64,6 +66,28 @@ class IncomeConverter:
             node = self.tbs.parameters.impot_revenu.calcul_revenus_imposables.deductions
             self._deductions[year] = node(f"{year}-01-01")
         return self._deductions[year]
+
+    def micro(self, year: int):  # noqa: ANN201
+        if year not in self._micro:
+            node = self.tbs.parameters.impot_revenu.calcul_revenus_imposables.rpns.micro.microentreprise
+            self._micro[year] = node(f"{year}-01-01")
+        return self._micro[year]
+
+    def micro_taxable(self, year: int, turnover: float, kind: str) -> float:
+        """Taxable profit of a micro-enterprise (no « versement libératoire »): the turnover minus the
+        flat allowance of its kind (art. 50-0 and 102 ter of the tax code), at least the minimum."""
+        micro = self.micro(year)
+        scheme = {"bic_vente": micro.regime_micro_bic.marchandises, "bic_services": micro.regime_micro_bic.services,
+                  "bnc": micro.regime_micro_bnc}[kind]
+        allowance = min(turnover, max(scheme.taux * min(scheme.plafond, turnover), micro.montant_minimum))
+        return max(0.0, turnover - allowance)
+
+    def age_deduction(self, year: int):  # noqa: ANN201
+        """The scale of art. 157 bis of the tax code (65 or more, or an invalidity card) for a tax year."""
+        if year not in self._age_deductions:
+            node = self.tbs.parameters.impot_revenu.calcul_revenus_imposables.abat_rni.contribuable_age_invalide
+            self._age_deductions[year] = node(f"{year}-01-01")
+        return self._age_deductions[year]
 
     # ----- calibration -----
     def calibrate(self, months: list[str]) -> None:
@@ -164,12 +188,14 @@ class IncomeConverter:
                          [EXEMPT, REDUCED, MEDIAN], FULL)
 
     def estimated_reference_income(self, year: int, earned: np.ndarray, pensions: np.ndarray,
-                                   other: np.ndarray) -> np.ndarray:
+                                   other: np.ndarray, age_deductions: np.ndarray | None = None) -> np.ndarray:
         """Yearly taxable amounts of a tax household → its reference income, with standard deductions.
 
         `earned` (salaries and unemployment) and `pensions` are arrays of shape [foyer, member]; `other`
-        is the property income of the foyer. Deductions: 10 % with a floor and a ceiling per person
-        for earned income, and per household ceiling for pensions (article 158 of the tax code).
+        is the rest of the foyer's taxable income (property, micro-enterprise profit). Deductions: 10 %
+        with a floor and a ceiling per person for earned income, and per household ceiling for pensions
+        (article 158 of the tax code); then, for each person of 65 or more or with an invalidity card
+        (`age_deductions` of each foyer), the deduction of article 157 bis.
         """
         deductions = self.deductions(year)
         pro = deductions.abatpro
@@ -179,7 +205,11 @@ class IncomeConverter:
         pension_deduction = np.where(pensions > 0, np.maximum(pensions * pen.taux, pen.min), 0.0)
         pension_deduction = np.minimum(pension_deduction, pensions)
         pension_deduction_total = np.minimum(pension_deduction.sum(axis=1), pen.max)
-        return (earned - earned_deduction).sum(axis=1) + pensions.sum(axis=1) - pension_deduction_total + other
+        net = (earned - earned_deduction).sum(axis=1) + pensions.sum(axis=1) - pension_deduction_total + other
+        if age_deductions is None or not np.any(age_deductions):
+            return net
+        deduction = np.asarray(age_deductions) * self.age_deduction(year).calc(np.maximum(net, 0.0))
+        return np.maximum(net - deduction, 0.0)
 
 
 def _same(first: _MonthTables, second: _MonthTables) -> bool:

@@ -24,7 +24,9 @@ STATUS = {True: "eligible", False: "not_eligible", None: "uncertain"}
 
 def local_aids(territories: Territories | None, prepared: Prepared, benefits: list[dict]) -> list[dict]:
     """The local aids of the territory of the household's commune (none outside every territory)."""
-    territory = territories.for_commune(prepared.commune.code) if territories is not None else None
+    if territories is None or prepared.commune is None:  # town unknown: national benefits only
+        return []
+    territory = territories.for_commune(prepared.commune.code)
     if territory is None:
         return []
     statuses = {benefit["id"]: benefit["status"] for benefit in benefits}
@@ -80,7 +82,7 @@ def _truth(kind: str, value, household: Household, unknown: set[str],  # noqa: A
     if kind == "household":
         return _household_kind(len(adults), len(children)) & set(value) != set()
     if kind == "housing":
-        return household.housing_status in value
+        return None if "housing.status" in unknown else household.housing_status in value
     if kind == "activity":
         return _any(None if f"adults[{i}].activity" in unknown else person.activity in value
                     for i, person in enumerate(adults))
@@ -88,6 +90,9 @@ def _truth(kind: str, value, household: Household, unknown: set[str],  # noqa: A
         known = sum(amount for i, person in enumerate(adults) for name, amount in person.incomes.items()
                     if name in INCOME_VALUES and f"adults[{i}].incomes.{name}" not in unknown)
         missing = any(f"adults[{i}].incomes.{name}" in unknown for i in range(len(adults)) for name in INCOME_VALUES)
+        # A micro-entrepreneur's turnover is no net income: what is left of it is not known here.
+        missing = missing or any(person.turnover > 0 or f"adults[{i}].self_employed.turnover" in unknown
+                                 for i, person in enumerate(adults))
         return False if known > value else None if missing else True   # unknown incomes only add
     if kind in ("requires", "requires_any"):
         truths = [{"eligible": True, "not_eligible": False}.get(statuses.get(benefit, "")) for benefit in value]

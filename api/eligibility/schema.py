@@ -12,24 +12,28 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from api.eligibility.errors import InvalidHousehold
+from knowledge.vocabulary import (ACTIVITY_VALUES, COUPLE_TYPES, HOUSING_VALUES, INCOME_NAMES, PAYS_RENT, SCHOOLS,
+                                  SELF_EMPLOYED_KINDS)
 
 MAX_MONTHLY_INCOME = 50_000
 MAX_RENT = 10_000
 MAX_CHARGES = 3_000
 MAX_CHILDREN = 15
 
-Activity = Literal["salarie", "independant", "chomeur", "etudiant", "retraite", "inactif"]
-HousingStatus = Literal["locataire", "locataire_meuble", "logement_social", "proprietaire", "accedant",
-                        "heberge", "sans_domicile", "foyer"]
-School = Literal["creche", "maternelle", "primaire", "college", "lycee", "superieur", "aucune"]
-CoupleType = Literal["marie", "pacse", "union_libre"]
+Activity = Literal[ACTIVITY_VALUES]
+HousingStatus = Literal[HOUSING_VALUES]
+School = Literal[SCHOOLS]
+CoupleType = Literal[tuple(COUPLE_TYPES)]
+SelfEmployedKind = Literal[tuple(SELF_EMPLOYED_KINDS)]
 Money = Annotated[float, Field(ge=0, le=MAX_MONTHLY_INCOME, allow_inf_nan=False)]
 
-INCOME_NAMES = ("salary", "unemployment", "pension", "disability_pension", "alimony", "other")
+# The fields a person may not know (`unknown`). Our additions to the contract: `commune` (then
+# neither commune nor postcode is needed) and `housing.status` (see docs/eligibility-additions.md).
 UNKNOWN_PATTERN = re.compile(
-    r"^(?:(?:housing\.)?(?P<housing>rent|charges)|(?P<top>couple_type|single_parent_recent)"
-    r"|adults\[(?P<adult>\d+)\]\.(?:incomes\.(?P<income>salary|unemployment|pension|disability_pension|alimony|other)"
-    r"|(?P<person>age|activity|student|disability_rate))"
+    r"^(?:(?:housing\.)?(?P<housing>rent|charges|status)|(?P<top>couple_type|single_parent_recent|commune)"
+    rf"|adults\[(?P<adult>\d+)\]\.(?:incomes\.(?P<income>{'|'.join(INCOME_NAMES)})"
+    r"|(?P<person>age|activity|student|disability_rate|pregnant|student_grant|work_restriction"
+    r"|self_employed\.turnover|self_employed\.kind))"
     r"|children\[(?P<child>\d+)\]\.(?P<child_field>age|school))$")
 
 
@@ -46,12 +50,26 @@ class Incomes(_Strict):
     other: Money = 0
 
 
+assert tuple(Incomes.model_fields) == INCOME_NAMES, "the incomes of the contract are those of knowledge/vocabulary.yml"
+
+
+class SelfEmployed(_Strict):
+    """A micro-entrepreneur's monthly turnover (chiffre d'affaires), not a net income."""
+    turnover: float | None = Field(default=None, ge=0, le=MAX_MONTHLY_INCOME, allow_inf_nan=False)
+    kind: SelfEmployedKind
+
+
 class Adult(_Strict):
     age: int = Field(ge=16, le=120)
     activity: Activity | None = None
     incomes: Incomes = Field(default_factory=Incomes)
     disability_rate: float | None = Field(default=None, ge=0, le=1, allow_inf_nan=False)
     student: bool = False
+    # Optional facts: None (absent) means « not said ».
+    pregnant: bool | None = None
+    student_grant: bool | None = None  # a higher-education grant on social criteria (Crous)
+    work_restriction: bool | None = None  # RSDAE recognised by the MDPH (CDAPH)
+    self_employed: SelfEmployed | None = None
 
 
 class Child(_Strict):
@@ -60,7 +78,7 @@ class Child(_Strict):
 
 
 class Housing(_Strict):
-    status: HousingStatus
+    status: HousingStatus | None = None  # None: only with `housing.status` in `unknown`
     rent: float | None = Field(default=None, ge=0, le=MAX_RENT, allow_inf_nan=False)
     charges: float | None = Field(default=None, ge=0, le=MAX_CHARGES, allow_inf_nan=False)
 
@@ -69,7 +87,7 @@ class EligibilityRequest(_Strict):
     period: str | None = Field(default=None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
     commune: str | None = Field(default=None, pattern=r"^(\d{5}|2[ABab]\d{3})$")
     postcode: str | None = Field(default=None, pattern=r"^\d{5}$")
-    housing: Housing
+    housing: Housing | None = None  # None: only with `housing.status` in `unknown`
     adults: list[Adult] = Field(min_length=1, max_length=2)
     couple_type: CoupleType | None = None
     children: list[Child] = Field(default_factory=list, max_length=MAX_CHILDREN)
@@ -167,7 +185,13 @@ def _label(path: str) -> str:
             return f"{INCOME_LABELS.get(rest[8:], rest[8:])} {who}"
         return {"age": f"l'âge {who}", "activity": f"l'activité {who}", "disability_rate":
                 f"le taux de handicap {who}", "student": f"le champ « student » {who}",
-                "incomes": f"les revenus {who}", "": f"la description {who}"}.get(rest, f"« {rest} » {who}")
+                "incomes": f"les revenus {who}", "": f"la description {who}",
+                "pregnant": f"le champ « pregnant » (grossesse) {who}",
+                "student_grant": f"le champ « student_grant » (bourse du Crous) {who}",
+                "work_restriction": f"le champ « work_restriction » (décision de la MDPH sur l'emploi) {who}",
+                "self_employed": f"l'activité de micro-entrepreneur {who}",
+                "self_employed.turnover": f"le chiffre d'affaires mensuel {who}",
+                "self_employed.kind": f"le type d'activité de micro-entreprise {who}"}.get(rest, f"« {rest} » {who}")
     match = re.match(r"children\[(\d+)\]\.?(.*)", path)
     if match:
         number = int(match.group(1)) + 1
@@ -232,9 +256,11 @@ def _consistency(request: EligibilityRequest, today: dt.date) -> list[dict[str, 
         if not first <= request.period <= last:
             add("period", f"La période doit être comprise entre {first} et {last}.",
                 f"period must be between {first} and {last}")
-    if not request.commune and not request.postcode:
+    declared = {name.removeprefix("housing.") for name in request.unknown}
+    if not request.commune and not request.postcode and "commune" not in declared:
         add("commune", "Indiquez votre commune (code INSEE) ou votre code postal : les aides dépendent du lieu où "
-            "vous vivez.", "Either 'commune' or 'postcode' is required.")
+            "vous vivez. Si vous ne la connaissez pas, mettez « commune » dans « unknown ».",
+            "Either 'commune' or 'postcode' is required (or 'commune' in 'unknown').")
     if request.couple_type and len(request.adults) == 1:
         add("couple_type", "Le type de couple ne s'applique qu'à un foyer de deux adultes.",
             "couple_type needs two adults")
@@ -255,8 +281,21 @@ def _consistency(request: EligibilityRequest, today: dt.date) -> list[dict[str, 
             add(f"unknown[{position}]", f"« {name} » parle d'un enfant absent du foyer.",
                 f"{name} refers to a missing child")
         unknown.add(name.removeprefix("housing."))
-    pays_rent = request.housing.status in {"locataire", "locataire_meuble", "logement_social", "accedant", "foyer"}
-    if pays_rent and request.housing.rent is None and "rent" not in unknown:
+    status = request.housing.status if request.housing is not None else None
+    if request.housing is None and "status" not in unknown:
+        add("housing", "Il manque le logement : indiquez la situation de logement (« housing »), ou mettez "
+            "« housing.status » dans « unknown ».", "housing is required (or 'housing.status' in 'unknown')")
+    elif status is None and "status" not in unknown:
+        add("housing.status", "Il manque la situation de logement (locataire, propriétaire, hébergé...), ou mettez "
+            "« housing.status » dans « unknown ».", "housing.status is required (or listed in 'unknown')")
+    for index, adult in enumerate(request.adults):
+        turnover_unknown = f"adults[{index}].self_employed.turnover" in unknown
+        if adult.self_employed is not None and adult.self_employed.turnover is None and not turnover_unknown:
+            add(f"adults[{index}].self_employed.turnover",
+                "Indiquez le chiffre d'affaires mensuel de la micro-entreprise, en euros, ou mettez "
+                f"« adults[{index}].self_employed.turnover » dans « unknown ».",
+                "self_employed.turnover is required (or listed in 'unknown')")
+    if status in PAYS_RENT and request.housing.rent is None and "rent" not in unknown:
         add("housing.rent", "Indiquez le loyer (ou la mensualité de prêt) en euros par mois, ou mettez « rent » "
             "dans « unknown » si vous ne le connaissez pas.", "housing.rent is required for this status")
     return problems

@@ -12,8 +12,10 @@ free: it then has null. When the amount depends on a field the person could not 
 from __future__ import annotations
 
 import asyncio
+import copy
 import datetime as dt
 import logging
+import math
 import threading
 import time
 
@@ -25,6 +27,7 @@ from api.eligibility.errors import InvalidHousehold
 from api.eligibility.explain import Explainer, Outcome
 from api.eligibility.household import Prepared, prepare
 from api.eligibility.local_aids import local_aids
+from api.eligibility.overlays import PARAMETERS_DIR, read_overlays
 from api.eligibility.schema import parse_request
 from api.eligibility.situation import Household, Person
 from api.eligibility.worker import SimulationProcess
@@ -38,9 +41,11 @@ STABLE_INCOMES = ("Nous avons supposé que vos revenus sont les mêmes depuis de
 
 
 class EligibilityService:
+    parameters_dir = PARAMETERS_DIR  # dated parameter values added to OpenFisca (overlays.py)
+
     def __init__(self, settings, territories: Territories | None = None) -> None:  # noqa: ANN001
         self.settings = settings
-        self.engine = Engine()
+        self.engine = Engine(self.parameters_dir)
         self.communes: Communes | None = None
         self.texts: dict = {}
         # their local aids (the API passes the territories it loaded once)
@@ -54,7 +59,7 @@ class EligibilityService:
         self.batcher = MicroBatcher(self._compute, settings.eligibility_batch_window_ms,
                                     settings.eligibility_max_batch, in_flight=in_flight,
                                     submit=self._submit if self._use_process else None)
-        self._parameter_dates: dict[str, tuple[dict[str, str], list[str]]] = {}
+        self._parameter_dates: dict[str, tuple[dict[str, str], list[str], list[dict]]] = {}
         self._claims: dict[str, dict] = {}
         self._dates_lock = threading.Lock()
         self._ready = False
@@ -72,6 +77,8 @@ class EligibilityService:
         from knowledge import read_yaml
 
         started = time.perf_counter()
+        read_overlays(self.parameters_dir)  # a broken file stops the service now, with its file and line
+        self.engine.parameters_dir = self.parameters_dir
         self.communes = Communes.load(self.settings.communes_file)
         self.texts = read_yaml(self.settings.knowledge_dir / "benefits.yml")
         period = self.today().strftime("%Y-%m")
@@ -80,7 +87,8 @@ class EligibilityService:
             self.simulator = SimulationProcess(
                 period, [_warm_up_household(period)] if warm_up else [],
                 start_timeout=self.settings.eligibility_simulation_start_timeout_seconds,
-                batch_timeout=self.settings.eligibility_simulation_timeout_seconds)
+                batch_timeout=self.settings.eligibility_simulation_timeout_seconds,
+                parameters_dir=self.parameters_dir)
             self.simulator.launch()
         try:
             if self.simulator is not None:
@@ -119,6 +127,8 @@ class EligibilityService:
     def prepare(self, payload: dict) -> Prepared:
         today = self.today()
         request = parse_request(payload, today)
+        if not request.commune and not request.postcode:  # the town unknown (`commune` in `unknown`)
+            return prepare(request, None, None, today)
         try:
             resolution = self.communes.resolve(request.commune, request.postcode)
         except CommuneError as error:
@@ -137,13 +147,13 @@ class EligibilityService:
         return self.simulator.facts(period) if self.simulator is not None else self.engine.facts(period)
 
     def respond(self, prepared: Prepared, results: list[dict]) -> dict:
-        dates, stale = self._period_notes(prepared.period)
+        dates, stale, overlays = self._period_notes(prepared.period)
         benefits = [self._benefit(spec, prepared, results) for spec in SPECS]
         benefits += local_aids(self.territories, prepared, benefits)
         assumptions = list(prepared.assumptions) + [STABLE_INCOMES] + stale
         return {
             "period": prepared.period,
-            "commune": {"code": prepared.commune.code, "name": prepared.commune.name},
+            "commune": {"code": prepared.commune.code, "name": prepared.commune.name} if prepared.commune else None,
             "benefits": benefits,
             "assumptions": assumptions,
             "computed_with": {
@@ -151,17 +161,21 @@ class EligibilityService:
                 "version": self.engine.versions["openfisca-france"],
                 "openfisca_core_version": self.engine.versions["openfisca-core"],
                 "latest_parameters": dates,
+                # Dated values OpenFisca does not have yet, added from knowledge/parameters.
+                "parameter_overlays": overlays,
             },
         }
 
-    def _period_notes(self, period: str) -> tuple[dict[str, str], list[str]]:
-        """Latest parameter date of each benefit, and the warnings on old scales, for a month."""
+    def _period_notes(self, period: str) -> tuple[dict[str, str], list[str], list[dict]]:
+        """Latest parameter date of each benefit, the warnings on old scales, and the parameter
+        overlays in force, for a month."""
         with self._dates_lock:
             if period not in self._parameter_dates:
-                dates = dict(self._facts(period).parameter_dates)
-                self._parameter_dates[period] = (dates, self._stale_scales(period, dates))
-            dates, stale = self._parameter_dates[period]
-        return dict(dates), list(stale)
+                facts = self._facts(period)
+                dates = dict(facts.parameter_dates)
+                self._parameter_dates[period] = (dates, self._stale_scales(period, dates), list(facts.overlays))
+            dates, stale, overlays = self._parameter_dates[period]
+        return dict(dates), list(stale), copy.deepcopy(overlays)
 
     def _top_student_grant(self, period: str) -> float:
         return self._facts(period).top_student_grant
@@ -180,7 +194,7 @@ class EligibilityService:
 
     def _benefit(self, spec, prepared: Prepared, results: list[dict]) -> dict:  # noqa: ANN001
         texts = self.texts[spec.id]
-        amounts = [spec.amount(result) for result in results]
+        amounts = [spec.amount(result, household) for result, household in zip(results, prepared.variants)]
         outcome = _outcome(spec.id, amounts, prepared, results)
         base = prepared.variants[0]
         if spec.id == "aide_logement" and base.housing_status == "foyer":
@@ -192,6 +206,8 @@ class EligibilityService:
             high = max(max(a or 0 for a in amounts), self._top_student_grant(prepared.period))
             outcome = Outcome("uncertain", None, 0.0, high, implicit=outcome.implicit + ("parents",))
         why = self.explainer.why(spec.id, outcome, results[0], base)
+        if spec.yearly:  # paid once a year: never « par mois »
+            why = why.replace("par mois", "par an")
         certain_amount = outcome.amount if outcome.status != "uncertain" else None
         if outcome.status == "not_eligible" and spec.id != C2S:
             certain_amount = 0.0
@@ -226,9 +242,18 @@ def _outcome(benefit_id: str, amounts: list[float | None], prepared: Prepared, r
         eligible = amount is not None and (amount > 0 or benefit_id == C2S)
         return Outcome("eligible" if eligible else "not_eligible", amount if eligible else None)
     known = [a for a in amounts if a is not None]
+    if len(known) == len(amounts) and min(known) > 0 and _euro(min(known)) == _euro(max(known)):
+        # Never « de 52 € à 52 € »: a range whose ends are the same euro is one amount, the lower
+        # one (never promise more than the least of the plausible cases).
+        return Outcome("eligible", min(known))
     depends, implicit = _influences(prepared, amounts)
     return Outcome("uncertain", None, min(known) if known else None, max(known) if known else None,
                    tuple(depends), tuple(implicit))
+
+
+def _euro(amount: float) -> int:
+    """Rounded to the euro as people say it (half up)."""
+    return int(math.floor(amount + 0.5))
 
 
 def _influences(prepared: Prepared, amounts: list) -> tuple[list[str], list[str]]:  # noqa: ANN001
@@ -242,7 +267,7 @@ def _influences(prepared: Prepared, amounts: list) -> tuple[list[str], list[str]
             groups.setdefault(rest, set()).add(amount)
         if any(len(values) > 1 for values in groups.values()):
             depends.append(dimension.label)
-            if dimension.name.endswith(".rsdae"):
+            if dimension.name.endswith((".rsdae", ".work_restriction")):
                 implicit.append("rsdae")
             elif dimension.name == "adults[0].incomes.alimony" and "alimony" in prepared.implicit:
                 implicit.append("alimony")

@@ -28,8 +28,10 @@ log = logging.getLogger("api.eligibility")
 def probe_households(period: str) -> list[Household]:
     """Varied households: every composition, housing status, activity and territory the contract allows."""
     def adult(age: int, activity: str = "inactif", student: bool = False, rate: float | None = None,
-              restriction: bool = False, **incomes: float) -> Person:
-        return Person(age, True, activity, dict(incomes), rate, student, None, restriction)
+              restriction: bool = False, pregnant: bool = False, grant: bool = False, turnover: float = 0.0,
+              kind: str | None = None, **incomes: float) -> Person:
+        return Person(age, True, activity, dict(incomes), rate, student, None, restriction, pregnant, grant, turnover,
+                      kind)
 
     def child(age: int, school: str) -> Person:
         return Person(age, False, "enfant", school=school)
@@ -56,6 +58,14 @@ def probe_households(period: str) -> list[Household]:
         Household(period, "31555", "locataire", 900, 60,
                   [adult(62, "salarie", salary=4200, pension=500), adult(17, "salarie", salary=600)],
                   [child(3, "maternelle")], couple_type="pacse"),
+        # The contract's optional facts: a pregnancy, a student's grant, a micro-enterprise, an invalidity card.
+        Household(period, "54395", "locataire", 400, 30, [adult(24, pregnant=True)]),
+        Household(period, "33063", "locataire_meuble", 380, 20, [adult(21, "etudiant", True, grant=True, salary=300)]),
+        Household(period, "69123", "locataire", 650, 50,
+                  [adult(45, "independant", turnover=1400, kind="bnc"), adult(47, rate=0.85, disability_pension=200)],
+                  [child(6, "primaire")], couple_type="marie"),
+        Household(period, "87085", "proprietaire", 0, 0, [adult(67, "retraite", turnover=300, kind="bic_vente",
+                                                                pension=900)]),
     ]
 
 

@@ -23,8 +23,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from api.eligibility.incomes import IncomeConverter
+from knowledge.vocabulary import INCOME_NAMES, PAYS_RENT
 
-INCOME_FIELDS = ("salary", "unemployment", "pension", "disability_pension", "alimony", "other")
+INCOME_FIELDS = INCOME_NAMES
 
 HOUSING_STATUS = {
     "locataire": "locataire_vide",
@@ -36,7 +37,6 @@ HOUSING_STATUS = {
     "sans_domicile": "sans_domicile",
     "foyer": "locataire_foyer",
 }
-PAYS_RENT = {"locataire", "locataire_meuble", "logement_social", "accedant", "foyer"}
 
 ACTIVITY = {
     "salarie": "actif",
@@ -85,6 +85,16 @@ ABSENT = {
     "rsa_indemnites_journalieres_hors_activite": 0.0,
 }
 
+# A disability rate of 80 % or more: the MDPH grants the invalidity card (carte mobilité inclusion
+# « invalidité », art. L241-3 of the code de l'action sociale et des familles). On the tax return it is
+# box P (the declarant) or F (the spouse): a half part (art. 195 of the tax code) and the deduction of
+# art. 157 bis, which the housing aid also applies to its resources.
+INVALIDITY_CARD_RATE = 0.8
+AGE_DEDUCTION_AGE = 65  # art. 157 bis of the tax code: 65 or more on 31 December of the tax year
+# A micro-entrepreneur (without the « versement libératoire » option, the usual case) declares the
+# turnover in these boxes: each benefit then applies its own allowance (tax: 71 %, 50 % or 34 %).
+TURNOVER_BOXES = {"bic_vente": "mbic_impv", "bic_services": "mbic_imps", "bnc": "mbnc_impo"}
+
 RESIDENCE_PREFIXES = {
     "residence_guadeloupe": "971", "residence_martinique": "972", "residence_guyane": "973",
     "residence_reunion": "974", "residence_saint_pierre_et_miquelon": "975", "residence_mayotte": "976",
@@ -115,6 +125,10 @@ class Person:
     student: bool = False
     school: str | None = None  # children: contract value, already defaulted by age
     substantial_work_restriction: bool = False  # RSDAE, for a disability rate of 50 to 79 %
+    pregnant: bool = False
+    student_grant: bool = False  # a higher-education grant on social criteria (boursier)
+    turnover: float = 0.0  # a micro-entrepreneur's monthly turnover (chiffre d'affaires)
+    turnover_kind: str | None = None  # bic_vente, bic_services, bnc
 
 
 @dataclass
@@ -266,6 +280,28 @@ def build_inputs(households: list[Household], converter: IncomeConverter) -> tup
     inputs.set_months("statuts_etablissement_scolaire", history, np.array(["public"] * count))
     inputs.set_months("statut_marital", history, np.array([_statut_marital(h, p) for h in households
                                                            for p in h.people]))
+    # The contract's optional facts, always set (false or zero when not said), so that the
+    # request-independent shortcuts see them as inputs. A declared pregnancy: the estimated month and
+    # the three before (those whose benefits count as received).
+    first_pregnant_month = month_offset(period, -RECENT_MONTHS)
+    pregnant = np.array([p.pregnant for p in people])
+    not_pregnant = np.zeros(count, dtype=bool)
+    for month in history:
+        inputs.set("enceinte", month, pregnant if first_pregnant_month <= month <= period else not_pregnant)
+    # A student with a grant on social criteria (the housing aid's student floor is lower for them).
+    inputs.set_months("boursier", history, np.array([p.student_grant for p in people]))
+    box_p = np.zeros(foyer_count, dtype=bool)
+    box_f = np.zeros(foyer_count, dtype=bool)
+    for person, foyer, role in zip(people, person_foyer, foyer_roles):
+        if person.adult and (person.disability_rate or 0) >= INVALIDITY_CARD_RATE:
+            (box_p if role == "declarant_principal" else box_f)[foyer] = True
+    turnover = {box: np.array([round(12 * p.turnover) if p.turnover_kind == kind else 0 for p in people],
+                              dtype=np.int32) for kind, box in TURNOVER_BOXES.items()}
+    for year in periods.years:
+        inputs.set("caseP", str(year), box_p)
+        inputs.set("caseF", str(year), box_f)
+        for box, yearly in turnover.items():
+            inputs.set(box, str(year), yearly)
 
     # Incomes: net, then taxable and gross, month by month.
     net = {name: np.array([round(float(p.incomes.get(name, 0.0)), 2) for p in people]) for name in INCOME_FIELDS}
@@ -373,11 +409,23 @@ def _csg_regimes(people, person_foyer, foyer_count, net, converter, periods) -> 
             half_parts += 1  # single parent (case T)
         half_parts += sum(1 for p in declarants if (p.disability_rate or 0) >= 0.8)
         parts[row] = half_parts / 2
+    micro = np.zeros(foyer_count)  # yearly taxable micro-enterprise profit of each foyer, by year
+    abatement_count = np.zeros(foyer_count, dtype=int)  # people entitled to art. 157 bis, by year
     regimes: dict[int, np.ndarray] = {}
     # Two passes: taxable amounts depend on the regime, which depends on taxable amounts.
     person_regime = np.zeros(len(people), dtype=int)
     for year in periods.years:
         month = f"{year}-06"
+        micro[:] = 0
+        abatement_count[:] = 0
+        for row, foyer in enumerate(foyers):
+            for i in foyer_members[foyer]:
+                person = people[i]
+                if person.turnover_kind and person.turnover > 0:
+                    micro[row] += converter.micro_taxable(year - 2, 12 * person.turnover, person.turnover_kind)
+                born = int(str(birth_date(person.age, periods.month))[:4])
+                if person.adult and (year - 2 - born >= AGE_DEDUCTION_AGE or (person.disability_rate or 0) >= INVALIDITY_CARD_RATE):
+                    abatement_count[row] += 1
         for _ in range(2):
             earned = np.zeros((len(foyers), width))
             pensions = np.zeros((len(foyers), width))
@@ -391,7 +439,8 @@ def _csg_regimes(people, person_foyer, foyer_count, net, converter, periods) -> 
                     pensions[row, column] = 12 * (taxable_pension[i] + net["disability_pension"][i]
                                                   + net["alimony"][i])
                     other[row] += 12 * net["other"][i]
-            reference = converter.estimated_reference_income(year - 2, earned, pensions, other)
+            reference = converter.estimated_reference_income(year - 2, earned, pensions, other + micro,
+                                                              abatement_count)
             foyer_regime = converter.regime(month, reference, parts)
             for row, foyer in enumerate(foyers):
                 for i in foyer_members[foyer]:

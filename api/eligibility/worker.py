@@ -19,7 +19,8 @@ interpreter, as multiprocessing's 'spawn', without re-importing the parent's mai
 starting multiprocessing's resource tracker); it talks over a socket pair with
 `multiprocessing.connection` (pickled messages):
 
-    parent -> child   (number, "simulate", [Household, ...]) | (number, "facts", month) | None to stop
+    parent -> child   first (month, warm-up households, parameters folder), then
+                      (number, "simulate", [Household, ...]) | (number, "facts", month) | None to stop
     child -> parent   ("ready", (versions, PeriodFacts)) | ("failed", text)
                       | (number, True, results or PeriodFacts, seconds computing, PeriodFacts or None)
                       | (number, False, text, seconds, None)
@@ -87,8 +88,9 @@ class _Child:
 
 class SimulationProcess:
     def __init__(self, period: str, warm_up: list | None = None, *, start_timeout: float = 300.0,
-                 batch_timeout: float = 20.0, restart_delay: float = 1.0) -> None:
+                 batch_timeout: float = 20.0, restart_delay: float = 1.0, parameters_dir=None) -> None:  # noqa: ANN001
         self.period = period
+        self.parameters_dir = str(parameters_dir) if parameters_dir is not None else None  # overlays.py
         self.warm_up = list(warm_up or [])
         self.start_timeout = start_timeout
         self.batch_timeout = batch_timeout
@@ -200,7 +202,7 @@ class SimulationProcess:
         finally:
             theirs.close()
         connection = Connection(ours.detach())
-        connection.send((self.period, self.warm_up))
+        connection.send((self.period, self.warm_up, self.parameters_dir))
         log.info("Simulation process %d started", process.pid)
         return _Child(process, connection)
 
@@ -337,10 +339,10 @@ def serve(fd: int, parent_pid: int) -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s simulation process: %(message)s")
     connection = Connection(fd)
     try:
-        period, warm_up = connection.recv()
+        period, warm_up, parameters_dir = connection.recv()
         from api.eligibility.engine import Engine
 
-        engine = Engine()
+        engine = Engine(parameters_dir)
         engine.load(period)
         if warm_up:
             engine.simulate(warm_up)

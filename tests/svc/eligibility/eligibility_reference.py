@@ -46,8 +46,11 @@ def incomes(salary=(0, 0, 0), unemployment=(0, 0, 0), pension=(0, 0, 0), disabil
 
 
 def person(birth: str, activite: str, statut_marital: str = "celibataire", scolarite: str = "inconnue",  # noqa: ANN201
-           taux_incapacite: float = 0.0, rsdae: bool = False, **income):
+           taux_incapacite: float = 0.0, rsdae: bool = False, boursier: bool = False, enceinte: bool = False,
+           **income):
     return {
+        # Grant holder (bourse du Crous) and pregnancy as the person says; not said is « no » here.
+        "boursier": every_month(boursier), "enceinte": every_month(enceinte),
         "date_naissance": {"ETERNITY": birth},
         "activite": every_month(activite),
         "statut_marital": every_month(statut_marital),

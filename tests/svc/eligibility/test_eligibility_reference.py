@@ -98,7 +98,8 @@ HOUSEHOLDS = {
         },
     },
     "disabled_adult_housed_free": {
-        # 45, disability rate of 85 %, a disability pension of 300 €, housed free by a relative in Lyon.
+        # 45, disability rate of 85 %, a disability pension of 300 €, housed free by a relative in Lyon. With
+        # 80 % or more, the MDPH grants the invalidity card: box P of the tax return (art. 195 and 157 bis CGI).
         "request": {
             "commune": "69123", "housing": {"status": "heberge"},
             "adults": [{"age": 45, "activity": "inactif", "incomes": {**NONE, "disability_pension": 300},
@@ -107,7 +108,7 @@ HOUSEHOLDS = {
         "situation": {
             "individus": {"moi": person("1981-05-01", "inactif", taux_incapacite=0.85, disability_pension=300)},
             "familles": {"f": family(["moi"])},
-            "foyers_fiscaux": {"ff": {"declarants": ["moi"], "f4ba": every_year(0)}},
+            "foyers_fiscaux": {"ff": {"declarants": ["moi"], "f4ba": every_year(0), "caseP": every_year(True)}},
             "menages": {"m": home("69123", "loge_gratuitement", personne_de_reference=["moi"])},
         },
     },
@@ -115,7 +116,8 @@ HOUSEHOLDS = {
         # 20, student, 400 € a month from a job, furnished studio in Bordeaux.
         "request": {
             "commune": "33063", "housing": {"status": "locataire_meuble", "rent": 420, "charges": 30},
-            "adults": [{"age": 20, "activity": "etudiant", "student": True, "incomes": {**NONE, "salary": 400}}],
+            "adults": [{"age": 20, "activity": "etudiant", "student": True, "student_grant": False,
+                        "incomes": {**NONE, "salary": 400}}],
         },
         "situation": {
             "individus": {"moi": person("2006-05-01", "etudiant", salary=SALARY_400)},
@@ -215,7 +217,7 @@ HOUSEHOLDS = {
         "request": {
             "commune": "13201", "housing": {"status": "locataire", "rent": 650, "charges": 50},
             "adults": [{"age": 27, "activity": "salarie", "incomes": {**NONE, "salary": 1300}},
-                       {"age": 26, "activity": "etudiant", "student": True, "incomes": NONE}],
+                       {"age": 26, "activity": "etudiant", "student": True, "student_grant": False, "incomes": NONE}],
             "couple_type": "pacse",
             "children": [{"age": 1}],
         },
