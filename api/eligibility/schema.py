@@ -200,6 +200,11 @@ def _label(path: str) -> str:
     return path or "la demande"
 
 
+def _capital(text: str) -> str:
+    """First letter up, the rest untouched (str.capitalize would write « crous », « mdph »)."""
+    return text[:1].upper() + text[1:]
+
+
 def _explain(item: dict) -> dict[str, str]:
     path = field_path(item["loc"])
     label = _label(path)
@@ -211,25 +216,25 @@ def _explain(item: dict) -> dict[str, str]:
     elif kind == "missing":
         fr = f"Il manque {label}."
     elif kind in {"greater_than_equal", "greater_than"} and path.endswith(("age",)):
-        fr = f"{label.capitalize()} doit être d'au moins {context.get('ge', context.get('gt'))} ans."
+        fr = f"{_capital(label)} doit être d'au moins {context.get('ge', context.get('gt'))} ans."
     elif kind in {"less_than_equal", "less_than"} and path.endswith(("age",)):
-        fr = f"{label.capitalize()} doit être de {context.get('le', context.get('lt'))} ans au plus."
+        fr = f"{_capital(label)} doit être de {context.get('le', context.get('lt'))} ans au plus."
     elif kind in {"greater_than_equal", "greater_than"}:
-        fr = f"{label.capitalize()} ne peut pas être négatif."
+        fr = f"{_capital(label)} ne peut pas être négatif."
     elif kind in {"less_than_equal", "less_than"} and "disability_rate" in path:
-        fr = f"{label.capitalize()} s'écrit entre 0 et 1 (par exemple 0.8 pour 80 %)."
+        fr = f"{_capital(label)} s'écrit entre 0 et 1 (par exemple 0.8 pour 80 %)."
     elif kind in {"less_than_equal", "less_than"}:
-        fr = (f"{label.capitalize()} semble trop élevé ({item.get('input')}) : "
+        fr = (f"{_capital(label)} semble trop élevé ({item.get('input')}) : "
               f"le maximum accepté est {context.get('le', context.get('lt'))}. Vérifiez le montant, en euros par mois.")
     elif kind == "too_long" and path == "adults":
         fr = "Un foyer compte une ou deux personnes adultes. Décrivez les autres personnes comme des enfants à charge."
     elif kind == "too_short" and path == "adults":
         fr = "Décrivez au moins une personne adulte dans « adults »."
     elif kind == "too_long":
-        fr = f"{label.capitalize()} : {context.get('max_length')} au maximum."
+        fr = f"{_capital(label)} : {context.get('max_length')} au maximum."
     elif kind == "literal_error":
         expected = str(context.get("expected", "")).replace(" or ", " ou ")
-        fr = f"{label.capitalize()} n'est pas une valeur connue. Valeurs possibles : {expected}."
+        fr = f"{_capital(label)} n'est pas une valeur connue. Valeurs possibles : {expected}."
     elif kind == "string_pattern_mismatch" and path == "period":
         fr = "La période s'écrit AAAA-MM, par exemple 2026-11."
     elif kind == "string_pattern_mismatch" and path == "commune":
@@ -239,9 +244,9 @@ def _explain(item: dict) -> dict[str, str]:
     elif kind.startswith(("int_", "float_", "bool_", "string_", "list_", "model_", "dict_")):
         expected = {"int": "un nombre entier", "float": "un nombre", "bool": "true ou false", "string": "un texte",
                     "list": "une liste", "model": "un objet", "dict": "un objet"}[kind.split("_")[0]]
-        fr = f"{label.capitalize()} doit être {expected}."
+        fr = f"{_capital(label)} doit être {expected}."
     else:
-        fr = f"{label.capitalize()} n'est pas valide."
+        fr = f"{_capital(label)} n'est pas valide."
     return {"field": path, "fr": fr, "en": en}
 
 

@@ -133,6 +133,24 @@ BAD_FIELDS = {
     "couple type with one adult": (changed("couple_type", "marie"), "couple_type"),
     "recent single parent in a couple": (changed("adults", [VALID["adults"][0]] * 2) | {"single_parent_recent": True},
                                          "single_parent_recent"),
+    # The contract's optional facts of an adult.
+    "pregnant is a word": (changed("adults[0].pregnant", "oui"), "adults[0].pregnant"),
+    "student grant is a word": (changed("adults[0].student_grant", "peut-être"), "adults[0].student_grant"),
+    "work restriction is a number": (changed("adults[0].work_restriction", 3), "adults[0].work_restriction"),
+    "self-employed is a number": (changed("adults[0].self_employed", 900), "adults[0].self_employed"),
+    "unknown self-employed kind": (changed("adults[0].self_employed", {"turnover": 900, "kind": "plombier"}),
+                                   "adults[0].self_employed.kind"),
+    "self-employed without a kind": (changed("adults[0].self_employed", {"turnover": 900}),
+                                     "adults[0].self_employed.kind"),
+    "negative turnover": (changed("adults[0].self_employed", {"turnover": -10, "kind": "bnc"}),
+                          "adults[0].self_employed.turnover"),
+    "absurd turnover": (changed("adults[0].self_employed", {"turnover": 9e9, "kind": "bnc"}),
+                        "adults[0].self_employed.turnover"),
+    "turnover missing": (changed("adults[0].self_employed", {"kind": "bnc"}), "adults[0].self_employed.turnover"),
+    "unknown field of a micro-enterprise": (changed("adults[0].self_employed", {"turnover": 9, "kind": "bnc", "siret": 1}),
+                                            "adults[0].self_employed.siret"),
+    "housing status missing": (changed("housing.status", None), "housing.status"),
+    "unknown of a missing partner's grant": (changed("unknown", ["adults[1].student_grant"]), "unknown[0]"),
 }
 
 

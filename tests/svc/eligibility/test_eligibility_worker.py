@@ -198,3 +198,17 @@ def _pgid(pid: int) -> int | None:
         return os.getpgid(pid)
     except OSError:
         return None
+
+
+def test_the_process_applies_the_parameter_overlays(simulator) -> None:  # noqa: ANN001
+    facts = simulator.facts(MONTH)
+    assert facts.parameter_dates["complementaire_sante_solidaire"] == "2025-04-01"  # knowledge/parameters
+    assert [overlay["start"] for overlay in facts.overlays] == ["2025-04-01"]
+
+
+def test_a_broken_overlay_file_stops_the_process_with_file_and_line(tmp_path: Path) -> None:
+    (tmp_path / "broken.yml").write_text("- parameter: x\n  start: 2030-04-01\n   value: 1\n", encoding="utf-8")
+    simulator = SimulationProcess(MONTH, parameters_dir=tmp_path, start_timeout=60)
+    with pytest.raises(RuntimeError, match=r"broken\.yml:3: not valid YAML"):
+        simulator.start()
+    assert simulator.pid is None  # closed: no process left
