@@ -53,8 +53,16 @@ class Explainer:
         if "foyer" in outcome.implicit:
             parts.append(templates["foyer"].strip())
         if outcome.low is not None and outcome.high is not None and outcome.depends:
-            parts.append(depends_sentence(templates["uncertain"], outcome.depends, low=euros(outcome.low),
-                                          high=euros(outcome.high)))
+            if round(outcome.low) == round(outcome.high):
+                # Whether it is due depends on the field, not how much: never « de 0 € à 0 € ».
+                first = templates["uncertain"].split(". ")[0].rstrip(".") + "."
+                parts.append(depends_sentence(first, outcome.depends))
+                per = "par an" if self.texts[benefit_id].get("period") == "year" else "par mois"
+                parts.append("Si vous y avez droit, elle est gratuite." if outcome.high == 0 else
+                             f"Si vous y avez droit, le montant est de {euros(outcome.low)} {per}.")
+            else:
+                parts.append(depends_sentence(templates["uncertain"], outcome.depends, low=euros(outcome.low),
+                                              high=euros(outcome.high)))
         return " ".join(parts)
 
     # ----- one method per benefit: (template key, placeholders) -----

@@ -242,10 +242,13 @@ def _outcome(benefit_id: str, amounts: list[float | None], prepared: Prepared, r
         eligible = amount is not None and (amount > 0 or benefit_id == C2S)
         return Outcome("eligible" if eligible else "not_eligible", amount if eligible else None)
     known = [a for a in amounts if a is not None]
-    if len(known) == len(amounts) and min(known) > 0 and _euro(min(known)) == _euro(max(known)):
+    if len(known) == len(amounts) and _euro(min(known)) == _euro(max(known)):
         # Never « de 52 € à 52 € »: a range whose ends are the same euro is one amount, the lower
-        # one (never promise more than the least of the plausible cases).
-        return Outcome("eligible", min(known))
+        # one (never promise more than the least of the plausible cases); « 0 € » is none (for the
+        # C2S, where 0 means free, only when every case is free).
+        if _euro(max(known)) > 0 or (benefit_id == C2S and max(known) == 0):
+            return Outcome("eligible", min(known))
+        return Outcome("not_eligible", None)
     depends, implicit = _influences(prepared, amounts)
     return Outcome("uncertain", None, min(known) if known else None, max(known) if known else None,
                    tuple(depends), tuple(implicit))

@@ -124,3 +124,52 @@ async def test_other_unknown_fields_are_simulated(client, field: str) -> None:  
             assert benefit["range"][0] <= benefit["range"][1]
         else:
             assert benefit["range"] is None
+
+
+# ----- our additions to the contract (docs/eligibility-additions.md) -----
+
+async def test_an_unknown_town_gives_a_national_estimate(client) -> None:  # noqa: ANN001
+    from api.eligibility.household import REPRESENTATIVE_COMMUNES
+
+    unknown = copy.deepcopy(TENANT) | {"unknown": ["commune"]}
+    del unknown["commune"]
+    body = await post(client, unknown)
+    got = benefits(body)
+    assert body["commune"] is None
+    low, high = assert_uncertain(got["aide_logement"])
+    assert "dépend de votre commune" in got["aide_logement"]["why"]
+    for code in REPRESENTATIVE_COMMUNES:  # Paris, Lyon, Guéret: housing-aid zones 1, 2 and 3
+        known = benefits(await post(client, copy.deepcopy(TENANT) | {"commune": code}))
+        assert low <= amount(known["aide_logement"]) <= high
+    assert amount(benefits(await post(client, copy.deepcopy(TENANT) | {"commune": "75056"}))["aide_logement"]) == high
+    assert got["rsa"]["status"] != "uncertain" and got["aspa"]["status"] != "uncertain"
+    assert any("commune" in sentence and "métropolitaine" in sentence for sentence in body["assumptions"])
+    assert not [b for b in body["benefits"] if b["id"].startswith("local.")]
+
+
+async def test_a_given_postcode_settles_an_unknown_town(client) -> None:  # noqa: ANN001
+    payload = copy.deepcopy(TENANT) | {"postcode": "54000", "unknown": ["commune"]}
+    del payload["commune"]
+    body = await post(client, payload)
+    assert body["commune"]["code"] == "54395" and benefits(body)["aide_logement"]["status"] == "eligible"
+
+
+async def test_an_unknown_home_gives_a_range_over_the_usual_homes(client) -> None:  # noqa: ANN001
+    unknown = copy.deepcopy(TENANT) | {"unknown": ["housing.status"]}
+    del unknown["housing"]
+    body = await post(client, unknown)
+    got = benefits(body)
+    low, high = assert_uncertain(got["aide_logement"])
+    assert low == 0 and "dépend de votre logement" in got["aide_logement"]["why"]  # housed free: no aid
+    for status in ("locataire", "logement_social"):
+        for rent in RENT_VALUES:
+            known = copy.deepcopy(TENANT) | {"housing": {"status": status, "rent": rent, "charges": 0}}
+            assert low <= amount(benefits(await post(client, known))["aide_logement"]) <= high
+    assert any("où vous habitez" in sentence for sentence in body["assumptions"])
+    # The rent given is kept: only the status varies.
+    with_rent = copy.deepcopy(TENANT) | {"housing": {"rent": 500}, "unknown": ["housing.status"]}
+    aid = benefits(await post(client, with_rent))["aide_logement"]
+    social = copy.deepcopy(TENANT) | {"housing": {"status": "logement_social", "rent": 500}}
+    private = copy.deepcopy(TENANT) | {"housing": {"status": "locataire", "rent": 500}}
+    highs = [amount(benefits(await post(client, p))["aide_logement"]) for p in (social, private)]
+    assert aid["range"] == [0.0, max(highs)]
