@@ -27,7 +27,7 @@ class abat_spe(Variable):  # noqa: N801 - OpenFisca's name
     reference = [
         "Article 157 bis du code général des impôts",
         "https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000047622555",
-        "BOI-IR-BASE-20-30-20 (abattement en faveur des personnes âgées ou invalides)",
+        "BOFiP, abattement en faveur des personnes âgées ou invalides",
         "https://bofip.impots.gouv.fr/bofip/2036-PGP.html",
     ]
     definition_period = YEAR
