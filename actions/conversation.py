@@ -130,7 +130,7 @@ class ActionConsentGiven(Action):
         answers = {**current_answers(tracker), **earlier_facts(tracker)}
         events += [SlotSet(k, v) for k, v in answers.items() if v is not None and tracker.get_slot(k) is None]
         if booking:
-            return events
+            return events + [SlotSet("questions_left", None)]   # the booking goes on (its own rules)
         return events + await start_questions(dispatcher, tracker, domain, answers)
 
 

@@ -9,7 +9,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.conversation import ActionAnswerObjection, ActionHelpPrivacyThanks, topic_answer
-from actions.results import ActionBenefitInfo
+from actions.messages import say
+from actions.results import ActionBenefitInfo, benefit_asked
 
 RESPONDERS = {
     "ask_benefit_info": ActionBenefitInfo,
@@ -23,6 +24,11 @@ async def answer_digression(intent: str, dispatcher: CollectingDispatcher, track
                             domain: DomainDict) -> list[EventType]:
     if intent == "life_event":
         return await topic_answer(dispatcher, tracker, domain, "life_event")
+    if intent == "start_screening":   # « on a droit à la prime d'activité ? » in the middle of the questions
+        if benefit_asked(tracker):
+            return await ActionBenefitInfo().run(dispatcher, tracker, domain)
+        say(dispatcher, "resume_screening")
+        return []
     responder = RESPONDERS.get(intent, ActionAnswerObjection)
     events = await responder().run(dispatcher, tracker, domain)
     return [e for e in events if e.get("name") != "offer"]

@@ -251,18 +251,18 @@ def _partner_activity_from_income(answers: Mapping[str, Any], out: dict[str, Any
 
 def _places(grouped: dict[str, list[Mapping[str, Any]]], question: str | None, answers: Mapping[str, Any],
             out: dict[str, Any]) -> None:
+    commune = _first(grouped, "commune")
+    postcode = _first(grouped, "postcode")
+    code = _first(grouped, "commune_code")
+    if code and code.get("value"):   # a button: its INSEE code, and the town's name with it
+        out["commune"] = {"code": str(code["value"]), "name": commune.get("value") if commune else None}
+        return
     pending = answers.get("commune") if question == "commune" else None
     if isinstance(pending, dict) and (pending.get("arrondissements") or pending.get("candidates")):
         chosen = _pick_pending_town(pending, grouped)
         if chosen:
             out["commune"] = chosen
             return
-    commune = _first(grouped, "commune")
-    postcode = _first(grouped, "postcode")
-    code = _first(grouped, "commune_code")   # a button's INSEE code
-    if code and code.get("value"):
-        out["commune"] = {"code": str(code["value"]), "name": code.get("name")}
-        return
     if commune:
         chosen = {"code": commune.get("code"), "name": commune.get("value")}
         if commune.get("arrondissements"):

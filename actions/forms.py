@@ -19,7 +19,8 @@ REQUESTED_SLOT = "requested_slot"
 # Intents that, when a message is not an answer, are a question asked in the middle: answered
 # here (actions/digressions.py), then the pending question is asked again.
 DIGRESSIONS = {"ask_benefit_info", "help", "privacy_question", "thanks", "doute_droits", "objection_controle",
-               "objection_complexite", "objection_autonomie", "objection_pas_la_peine", "life_event"}
+               "objection_complexite", "objection_autonomie", "objection_pas_la_peine", "life_event",
+               "start_screening"}
 # Intents that leave the questions, whatever the message looks like: the rules of bot/data/rules/
 # take over (keep both in step).
 INTERRUPTIONS = {"stop", "delete_data", "ask_human", "book_appointment", "cancel_appointment", "bot_challenge",

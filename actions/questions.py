@@ -32,10 +32,11 @@ def question_message(question: str, answers: Mapping[str, Any], again: bool = Fa
         return message("question_arrondissement", ask="commune", town=commune.get("name") or "",
                        buttons=[])
     if question == "commune" and isinstance(commune, dict) and commune.get("candidates"):
-        buttons = [{"title": f"{c['name']} ({c.get('departement') or ''})",
-                    "payload": '/inform{"commune_code": "%s"}' % c["code"]}
-                   for c in commune["candidates"][:MAX_TOWN_BUTTONS]]
-        return message("question_homonyms", ask="commune", buttons=buttons)
+        titles = [f"{c['name']} ({c.get('departement') or ''})" for c in commune["candidates"][:MAX_TOWN_BUTTONS]]
+        buttons = [{"title": title, "payload": '/inform{"commune_code": "%s", "commune": "%s"}' % (c["code"], c["name"])}
+                   for title, c in zip(titles, commune["candidates"])]
+        towns = ", ".join(titles[:-1]) + " ou " + titles[-1] if len(titles) > 1 else titles[0]
+        return message("question_homonyms", ask="commune", buttons=buttons, towns=towns)
     key = _variant(question, answers)
     entry = texts()[key]
     if again and entry.get("reask"):

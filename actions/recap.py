@@ -105,8 +105,8 @@ def _own_activity(answers: Mapping[str, Any]) -> list[str]:
 def _partner(answers: Mapping[str, Any]) -> str:
     age = answers.get("partner_age")
     activity = answers.get("partner_activity")
-    what = ACTIVITIES[activity]["partner_label"] if activity in ACTIVITIES else piece("recap_unknown")
-    said = piece("recap_partner", age=f", {age} ans" if number(age) else "", activity=what)
+    what = ACTIVITIES[activity]["partner_label"] if activity in ACTIVITIES else piece("recap_partner_unknown")
+    said = piece("recap_partner", age=f" ({age} ans)" if number(age) else "", activity=what)
     amount = answers.get("partner_income")
     kind = partner_income_kind(answers)
     if amount == UNKNOWN or number(amount):

@@ -11,7 +11,7 @@ from channels.messages import BotMessage
 # « 2 » stays an answer (two children) and not choice number 2.
 FREE_ANSWER_ASKS = frozenset({
     "age", "partner_age", "children", "children_ages", "commune", "rent", "salary", "unemployment",
-    "pension", "other_income", "partner_income", "alimony", "phone",
+    "pension", "other_income", "partner_income", "alimony", "phone", "self_employed",
 })
 
 

@@ -118,6 +118,12 @@ def is_fact_answer(text: str, entities: Optional[List[Dict[str, Any]]] = None) -
     return not _rest_after_facts(text, entities)
 
 
+def is_correction(entities: List[Dict[str, Any]]) -> bool:
+    """« non en fait j'ai 2 enfants »: a correction with a fact is an answer, even after a « non »."""
+    kinds = {e["entity"] for e in entities}
+    return "correction" in kinds and bool(kinds & ANSWER_ENTITIES)
+
+
 def parse_flags(message: Message) -> np.ndarray:
     """The FLAGS of one message as a 0/1 vector."""
     text = message.get(TEXT) or ""
@@ -236,9 +242,12 @@ class FactAnswerClassifier(GraphComponent):
         for message in messages:
             text = message.get(TEXT)
             current = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
-            if not text or current == self._intent or current in self._keep:
+            if not text or current == self._intent:
                 continue
-            if is_fact_answer(text):
+            entities = parsing.extract_entities(text)
+            if current in self._keep and not is_correction(entities):
+                continue
+            if is_fact_answer(text, entities) or is_correction(entities):
                 intent = {INTENT_NAME_KEY: self._intent, PREDICTED_CONFIDENCE_KEY: 1.0}
                 ranking = [intent] + [r for r in (message.get("intent_ranking") or [])
                                       if r.get(INTENT_NAME_KEY) != self._intent]

@@ -63,16 +63,17 @@ class EntityNormaliser(GraphComponent, EntityExtractorMixin):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {
-            # entity types this component emits; others are left alone
-            "entities": ["amount", "age", "number", "postcode", "commune", "housing_status",
-                         "relationship", "benefit", "life_event", "activity"],
+            # entity types this component emits (None: every fact nlu.parsing reads, see
+            # docs/conversation.md); others are left alone
+            "entities": None,
             # load the communes list when the model loads rather than on the first message
             "preload_communes": True,
         }
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self._config = {**self.get_default_config(), **(config or {})}
-        self._wanted = set(self._config["entities"])
+        wanted = self._config["entities"]
+        self._wanted = set(wanted) if wanted is not None else None
         if self._config.get("preload_communes"):
             try:
                 parsing.find_commune("Nancy")
@@ -97,7 +98,7 @@ class EntityNormaliser(GraphComponent, EntityExtractorMixin):
         if not text:
             return
         existing = list(message.get(ENTITIES) or [])
-        found = [e for e in parsing.extract_entities(text) if e["entity"] in self._wanted]
+        found = [e for e in parsing.extract_entities(text) if self._wanted is None or e["entity"] in self._wanted]
         for entity in found:
             entity["extractor"] = EXTRACTOR_NAME
             entity["confidence_entity"] = 1.0
@@ -107,7 +108,7 @@ class EntityNormaliser(GraphComponent, EntityExtractorMixin):
             start, end, name = entity.get("start"), entity.get("end"), entity.get("entity")
             if any(name == n and not (end <= s or start >= e) for s, e, n in covered):
                 continue  # the rule-based entity wins on the same characters
-            if name in self._wanted and start is not None and end is not None:
+            if (self._wanted is None or name in self._wanted) and start is not None and end is not None:
                 value = _normalise_value(name, text[start:end])
                 if value is None:
                     continue

@@ -14,7 +14,10 @@ MAX_WORDS = 20
 PLAIN_CAPITALS = {"STOP", "SUPPRIMER", "AIDE", "START", "ARRET", "HELP", "OK", "SMS", "QR"}
 ASKS = {"consent", "age", "couple", "partner_age", "children", "children_ages", "commune", "housing_status",
         "rent", "activity", "salary", "unemployment", "pension", "other_income", "partner_income",
-        "disability", "single_parent_recent", "alimony", "appointment_slot", "phone"}
+        "disability", "single_parent_recent", "alimony", "appointment_slot", "phone",
+        # our additions (docs/conversation.md)
+        "pregnant", "self_employed", "self_employed_kind", "student_grant", "partner_activity", "work_restriction",
+        "partner_disability", "recap"}
 ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]{1,}\b")
 NEGATORS = re.compile(r"\b(ne|n'|sans|non)\b(?!-)", re.IGNORECASE)  # « non-recours » is a noun
 
