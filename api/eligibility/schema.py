@@ -300,7 +300,7 @@ def _consistency(request: EligibilityRequest, today: dt.date) -> list[dict[str, 
                 "Indiquez le chiffre d'affaires mensuel de la micro-entreprise, en euros, ou mettez "
                 f"« adults[{index}].self_employed.turnover » dans « unknown ».",
                 "self_employed.turnover is required (or listed in 'unknown')")
-    if status in PAYS_RENT and request.housing.rent is None and "rent" not in unknown:
+    if status in PAYS_RENT and request.housing.rent is None and not {"rent", "status"} & unknown:
         add("housing.rent", "Indiquez le loyer (ou la mensualité de prêt) en euros par mois, ou mettez « rent » "
             "dans « unknown » si vous ne le connaissez pas.", "housing.rent is required for this status")
     return problems
