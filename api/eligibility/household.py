@@ -119,11 +119,12 @@ def prepare(request: EligibilityRequest, commune: Commune | None, commune_assump
             dimensions.append(dimension)
     declared = {d.name for d in dimensions}
     if "commune" in declared:
-        assumptions.append("Vous n'avez pas indiqué votre commune : c'est une estimation pour la France métropolitaine, "
-                           "de Paris à une petite ville. L'aide au logement dépend de la commune.")
+        assumptions.append("Vous n'avez pas indiqué votre commune : c'est une estimation pour la France "
+                           "métropolitaine, de Paris à une petite ville. L'aide au logement dépend de la commune.")
     if "housing.status" in declared:
-        assumptions.append("Vous n'avez pas dit où vous habitez : nous avons essayé la location, le logement social "
-                           "et l'hébergement gratuit. Les aides qui en dépendent sont données sous forme de fourchette.")
+        assumptions.append("Vous n'avez pas dit où vous habitez : nous avons essayé la location, le logement "
+                           "social et l'hébergement gratuit. Les aides qui en dépendent sont données sous forme "
+                           "de fourchette.")
     for index, (adult, given) in enumerate(zip(base.adults, request.adults)):
         rate = adult.disability_rate or 0
         if (0.5 <= rate < 0.8 and given.work_restriction is None
