@@ -102,6 +102,18 @@ def run(count: int, seed: int, concurrency: int, max_messages: int, report: Path
         proxy.stop()
 
 
+def recompare(path: Path) -> int:
+    """The comparison and the figures again, from a stored report (after a change of the comparison)."""
+    from tests.fidelity.player import Played
+    stored = json.loads(path.read_text())
+    played = [Played.from_report(e) for e in stored["failing"] + stored["exact"]]
+    played.sort(key=lambda p: p.truth.id)
+    summary = summarise(played)
+    write_json(path, stored["meta"], summary, played, stored.get("not_played", []))
+    print(table(summary, stored["meta"]))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.fidelity", description=__doc__.split("\n")[0])
     parser.add_argument("--count", type=int, default=500)
@@ -113,7 +125,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--api", help="a running API (its action server's API_URL must be this proxy)")
     parser.add_argument("--listen", type=int, default=0, help="the proxy's port, with --api")
     parser.add_argument("--show", type=int, default=0, help="print this many truths and openers, play nothing")
+    parser.add_argument("--recompare", type=Path, help="compare again the conversations of a stored report")
     args = parser.parse_args(argv)
+    if args.recompare:
+        return recompare(args.recompare)
     if args.show:
         for truth in generate(args.show, args.seed):
             print(json.dumps(truth.as_dict(), ensure_ascii=False))

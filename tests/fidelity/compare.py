@@ -76,6 +76,7 @@ def _flatten(household: dict[str, Any], adults: int, pays_rent: bool) -> dict[st
     return flat
 
 
+OPTIONAL_FACTS = (".student_grant", ".work_restriction")
 DEFAULTS = {"couple_type": None, "pregnant": False, "children": [], "single_parent_recent": False}
 
 
@@ -95,8 +96,9 @@ def _equal(field: str, expected: Any, sent: Any) -> bool:
             return abs(float(expected or 0) - float(sent or 0)) <= AMOUNT_TOLERANCE
         except (TypeError, ValueError):
             return False
-    if field.endswith((".student_grant", ".work_restriction")) and expected is False:
-        return sent is False
+    if field.endswith(OPTIONAL_FACTS):
+        # not applicable (None): anything but true will do; said (true or false): the same value
+        return sent is not True if expected is None else sent is expected
     return expected == sent
 
 
@@ -142,6 +144,8 @@ def compare(truth: Truth, said: dict[str, Any], sent: dict[str, Any]) -> list[di
                 said.get("children_count") == len(truth.children) and len(value) == len(truth.children) and \
                 "children" not in said:
             label = "not asked"         # the right number, ages never asked
+        elif was_said and field.endswith(OPTIONAL_FACTS) and value is None:
+            label = "missed"            # said yes or no, sent as « not said »
         elif was_said:
             label = "wrong value"
         elif _default(field, truth_value):

@@ -88,11 +88,18 @@ def sms(rng: random.Random, text: str) -> str:
     return out.replace(" ,", ",").rstrip(".")
 
 
-def typo(rng: random.Random, text: str, rate: float = 0.5) -> str:
-    """One small slip in one word of 6 letters or more that is not a number or a name of place
-    (a doubled or dropped letter, two letters swapped)."""
+NUMBER_WORDS = set(" ".join(UNITS + list(TENS.values())).split()) | {
+    "vingts", "cent", "cents", "mille", "dix", "soixante", "quatre"}
+
+
+def typo(rng: random.Random, text: str, rate: float = 0.5, protect: frozenset[str] = frozenset()) -> str:
+    """One small slip in one word of 6 letters or more that is not a number (in words too) or a word of
+    `protect` (the name of the town): a doubled or dropped letter, two letters swapped. The answer
+    stays clear to a human reader."""
     words = text.split(" ")
-    candidates = [i for i, w in enumerate(words) if len(w) >= 6 and w.isalpha() and w.islower()]
+    protected = {strip_accents(w).lower() for w in protect} | NUMBER_WORDS
+    candidates = [i for i, w in enumerate(words) if len(w) >= 6 and w.isalpha() and w.islower()
+                  and strip_accents(w) not in protected and not any(part in NUMBER_WORDS for part in w.split("-"))]
     if not candidates or rng.random() > rate:
         return text
     i = rng.choice(candidates)

@@ -138,7 +138,9 @@ class Persona:
         if self.rng.random() < self.script.sms:
             text = french.sms(self.rng, text)
         if self.rng.random() < self.script.typos:
-            text = french.typo(self.rng, text)
+            place = self.truth.place
+            names = frozenset(re.split(r"[\s\-']+", f"{place.name} {place.city}"))
+            text = french.typo(self.rng, text, protect=names)
         return text
 
     def partner_words(self) -> tuple[str, str]:

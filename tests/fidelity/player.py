@@ -63,10 +63,30 @@ class Played:
                 "field": self.persona.script.correction[0], "wrong": self.persona.script.correction[1],
                 "planned": self.persona.script.correction[2], "said_at": self.persona.correction_given_at},
         }
+        entry.update(said=self.persona.said, households_sent=self.households)
         if with_transcript:
-            entry.update(truth=self.truth.as_dict(), said=self.persona.said, transcript=self.transcript,
-                         households_sent=self.households)
+            entry.update(truth=self.truth.as_dict(), transcript=self.transcript)
         return entry
+
+    @classmethod
+    def from_report(cls, entry: dict[str, Any]) -> "Played":
+        """A conversation of a stored report, its truth generated again from its id (`p<seed>-<index>`),
+        to compare again without playing again (python -m tests.fidelity --recompare REPORT)."""
+        from tests.fidelity.truth import generate_one
+        seed, index = entry["id"][1:].split("-")
+        truth = generate_one(int(seed), int(index))
+        persona = Persona(truth)
+        persona.said = entry["said"]
+        persona.unexpected = entry["unexpected_questions"]
+        persona.asked = {k: v for k, v in entry["asked_again"].items()}
+        persona.correction_given_at = (entry.get("correction") or {}).get("said_at")
+        played = cls(truth=truth, persona=persona, conversation_id=entry["conversation_id"],
+                     transcript=entry.get("transcript", []), households=entry["households_sent"],
+                     outcome=entry["outcome"], sent=entry["messages"], silent_replies=entry["silent_replies"],
+                     seconds=entry["seconds"])
+        if played.households:
+            played.differences = compare(truth, persona.said, played.households[-1]["body"])
+        return played
 
 
 def _last_ask(messages: list[dict[str, Any]]) -> tuple[str | None, dict[str, Any]]:

@@ -123,7 +123,7 @@ def write_json(path: Path, meta: dict[str, Any], summary: dict[str, Any], played
                skipped: list[Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     report = {"meta": meta, "summary": summary,
-              "not_played": [t.id for t in skipped],
+              "not_played": [getattr(t, "id", t) for t in skipped],
               "failing": [p.report(with_transcript=True) for p in played if p.status != "exact"],
               "exact": [p.report(with_transcript=False) for p in played if p.status == "exact"]}
     path.write_text(json.dumps(report, ensure_ascii=False, indent=1, default=str))
