@@ -144,8 +144,8 @@ def compare(truth: Truth, said: dict[str, Any], sent: dict[str, Any]) -> list[di
                 said.get("children_count") == len(truth.children) and len(value) == len(truth.children) and \
                 "children" not in said:
             label = "not asked"         # the right number, ages never asked
-        elif was_said and field.endswith(OPTIONAL_FACTS) and value is None:
-            label = "missed"            # said yes or no, sent as « not said »
+        elif field.endswith(OPTIONAL_FACTS) and value is None:
+            label = "missed" if was_said else "not asked"   # a yes or a no, sent as « not said »
         elif was_said:
             label = "wrong value"
         elif _default(field, truth_value):

@@ -564,37 +564,46 @@ class Persona:
         return forms
 
     def _commune_words(self, short: bool = False) -> str:
+        """The town as people name it. A name that other towns share (Blamont) does not say which:
+        it is noted as said only with its postcode."""
         place = self.truth.place
-        self.note("commune", place.code)
         if place.city:                              # an arrondissement
+            self.note("commune", place.code)
             n = place.number
             suffix = self.pick(["e", "ème", "eme", ""]) if n > 1 else self.pick(["er", "e", ""])
             return self.pick([f"{place.city} {n}{suffix}", f"{place.city.lower()} {n}", place.postcode,
                               f"dans le {n}{suffix} à {place.city}", f"{place.city} {n}{suffix} arrondissement"])
         name = self.pick(self._name_forms(place.name))
         if short:
+            if not place.homonym:
+                self.note("commune", place.code)
             return name
         options = [name, name, f"à {name}", f"j'habite à {name}", f"{name} {place.postcode}", f"{place.postcode} {name}"]
         if place.unique_postcode and not place.homonym:
             options += [place.postcode, place.postcode]
-        return self.pick(options)
+        text = self.pick(options)
+        if not place.homonym or place.postcode in text:
+            self.note("commune", place.code)
+        return text
 
     def ask_commune(self, plain: bool):
         place = self.truth.place
         count = self.asked.get("commune", 1)
-        self.note("commune", place.code)
         departement = french.DEPARTEMENTS.get(place.departement, place.departement)
         if count == 1:
+            # The city without its arrondissement, or a name other towns share: not yet said which.
             if place.city and self.rng.random() < 0.3:
                 return self.pick([place.city, place.city.lower(), f"à {place.city}"])
             if place.homonym and self.rng.random() < 0.7:
                 return self.pick(self._name_forms(place.name))
+            self.note("commune", place.code)
             if place.homonym:
                 return self.pick([f"{place.name} ({place.departement})", f"{place.name} dans le {place.departement}",
                                   f"{place.name} en {departement}" if place.departement != "75" else place.name,
                                   f"{place.postcode} {place.name}"])
             return self._commune_words()
         # Asked again: which arrondissement, which département, or not understood.
+        self.note("commune", place.code)
         if place.city:
             n = place.number
             return self.pick([f"le {n}{'er' if n == 1 else 'e'}", f"{place.city} {n}", place.postcode,
