@@ -409,7 +409,8 @@ class Persona:
                     ["enfant", "enfant", "petit"])
                 kids_words = f"{number} {noun}"
                 if self.script.multi and self.rng.random() < 0.5:
-                    kids_words += f" de {self._ages_words(self.children_now(), plain=False)}"
+                    ages = self._ages_words(self.children_now(), plain=False)
+                    kids_words += f" : {ages}" if ages.startswith("un ") else f" de {ages}"
                     self._note_children(self.children_now())
         if t.partner is None:
             base = self.g(self.pick(["seul(e)", "je vis seul(e)", "célibataire", "tout(e) seul(e)"]))
@@ -417,7 +418,7 @@ class Persona:
                 base = self.g(self.pick(["seul(e) avec", "je vis seul(e) avec", "célibataire avec", "divorcé(e), avec"]))
                 if n == 1:
                     return base + " " + self.pick(["mon fils", "ma fille", "mon enfant", "mon petit"]) + (
-                        f" de {self._ages_words(self.children_now(), plain=False)}" if "de" in kids_words else "")
+                        f" de {self._ages_words(self.children_now(), plain=False)}" if " de " in kids_words else "")
                 return f"{base} mes {kids_words}"
             return f"{base}, {kids_words}" if kids_words else base
         partner_name, _ = self.partner_words()
@@ -472,7 +473,8 @@ class Persona:
                           f"j'ai {self.number(n)} enfants" if n > 1 else "un seul",
                           f"{n} petits" if n > 1 else "un petit"])
         if self.script.multi and self.rng.random() < 0.5:
-            text += " de " + self._ages_words(self.children_now(), plain=False)
+            ages = self._ages_words(self.children_now(), plain=False)
+            text += f" : {ages}" if ages.startswith("un ") else f" de {ages}"
             self._note_children(self.children_now())
         return text
 
