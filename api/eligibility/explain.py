@@ -27,6 +27,7 @@ class Outcome:
     high: float | None = None
     depends: tuple[str, ...] = ()  # labels of the fields the amount depends on
     implicit: tuple[str, ...] = ()  # implicit uncertainties involved: rsdae, alimony, parents
+    fields: tuple[str, ...] = ()  # the contract's names of those fields (the response's `depends_on`)
 
 
 class Explainer:

@@ -23,7 +23,7 @@ from typing import Callable
 from api.eligibility.communes import Commune
 from api.eligibility.schema import UNKNOWN_PATTERN, EligibilityRequest
 from api.eligibility.situation import Household, Person, school_for_age
-from knowledge.vocabulary import ACTIVITIES, INCOME_NAMES, PAYS_RENT, SELF_EMPLOYED_KINDS
+from knowledge.vocabulary import ACTIVITIES, INCOME_NAMES, PAYS_RENT, SELF_EMPLOYED_KINDS, unknown_field
 
 # Plausible values of a field nobody could give, from low to high (euros per month for money).
 INCOME_VALUES = {
@@ -53,30 +53,13 @@ UNKNOWN_HOUSING_STATUSES = ("locataire", "logement_social", "heberge")
 assert set(UNKNOWN_HOUSING_STATUSES) <= set(PAYS_RENT) | {"heberge"}
 MAX_VARIANTS = 32
 
-# How a field is named in « cela dépend de ... » (the sentence adds « de » with knowledge.french.de).
-DEPENDS_LABELS = {
-    "rent": "votre loyer", "charges": "vos charges", "couple_type": "votre situation de couple",
-    "single_parent_recent": "la date de votre séparation", "commune": "votre commune",
-    "housing.status": "votre logement",
-}
-PERSON_LABELS = {  # field: (the person chatting, their partner)
-    "salary": ("votre salaire", "le salaire de votre conjoint"),
-    "unemployment": ("votre allocation chômage", "l'allocation chômage de votre conjoint"),
-    "pension": ("votre retraite", "la retraite de votre conjoint"),
-    "disability_pension": ("votre pension d'invalidité", "la pension d'invalidité de votre conjoint"),
-    "alimony": ("votre pension alimentaire", "la pension alimentaire de votre conjoint"),
-    "other": ("vos autres revenus", "les autres revenus de votre conjoint"),
-    "age": ("votre âge", "l'âge de votre conjoint"),
-    "activity": ("votre activité", "l'activité de votre conjoint"),
-    "student": ("vos études", "les études de votre conjoint"),
-    "disability_rate": ("votre taux de handicap", "le taux de handicap de votre conjoint"),
-    "pregnant": ("votre grossesse", "la grossesse de votre conjointe"),
-    "student_grant": ("votre bourse du Crous", "la bourse du Crous de votre conjoint"),
-    "work_restriction": ("la décision de la MDPH sur l'accès à l'emploi",
-                         "la décision de la MDPH sur l'accès à l'emploi de votre conjoint"),
-    "self_employed.turnover": ("votre chiffre d'affaires", "le chiffre d'affaires de votre conjoint"),
-    "self_employed.kind": ("votre type d'activité", "le type d'activité de votre conjoint"),
-}
+
+
+def label(name: str) -> str:
+    """How a field is named in « cela dépend de ... » (knowledge/vocabulary.yml `unknown_fields`;
+    the sentence adds « de » with knowledge.french.de)."""
+    entry = unknown_field(name)
+    return entry["label"] if entry else name
 
 
 @dataclass
@@ -129,12 +112,12 @@ def prepare(request: EligibilityRequest, commune: Commune | None, commune_assump
         rate = adult.disability_rate or 0
         if (0.5 <= rate < 0.8 and given.work_restriction is None
                 and not {f"adults[{index}].disability_rate", f"adults[{index}].work_restriction"} & declared):
-            dimensions.append(Dimension(f"adults[{index}].rsdae", PERSON_LABELS["work_restriction"][min(index, 1)],
+            dimensions.append(Dimension(f"adults[{index}].rsdae", label(f"adults[{index}].work_restriction"),
                                         [False, True], _setter_adult(index, "substantial_work_restriction")))
             implicit.add("rsdae")
         if (_is_student(adult) and given.student_grant is None
                 and f"adults[{index}].student_grant" not in declared):
-            dimensions.append(Dimension(f"adults[{index}].student_grant", PERSON_LABELS["student_grant"][min(index, 1)],
+            dimensions.append(Dimension(f"adults[{index}].student_grant", label(f"adults[{index}].student_grant"),
                                         [False, True], _setter_adult(index, "student_grant")))
             implicit.add("student_grant")
             assumptions.append("Vous n'avez pas dit si vous avez une bourse du Crous" if index == 0 else
@@ -226,7 +209,7 @@ def _activity_from(incomes: dict[str, float], student: bool, turnover: float = 0
 
 def _dimension(name: str, base: Household, request: EligibilityRequest) -> Dimension | None:
     if name == "commune":
-        return Dimension(name, DEPENDS_LABELS["commune"], list(REPRESENTATIVE_COMMUNES),
+        return Dimension(name, label(name), list(REPRESENTATIVE_COMMUNES),
                          lambda h, v: setattr(h, "depcom", v))
     if name == "housing.status":
         return _housing_dimension(base, request)
@@ -236,57 +219,57 @@ def _dimension(name: str, base: Household, request: EligibilityRequest) -> Dimen
     if match.group("housing") == "rent":
         if base.housing_status not in PAYS_RENT or _status_unknown(request):
             return None  # an unknown home already tries every rent
-        return Dimension(name, DEPENDS_LABELS["rent"], RENT_VALUES, lambda h, v: setattr(h, "rent", v))
+        return Dimension(name, label(name), RENT_VALUES, lambda h, v: setattr(h, "rent", v))
     if match.group("housing") == "charges":
-        return Dimension(name, DEPENDS_LABELS["charges"], CHARGES_VALUES, lambda h, v: setattr(h, "charges", v))
+        return Dimension(name, label(name), CHARGES_VALUES, lambda h, v: setattr(h, "charges", v))
     if match.group("top") == "couple_type":
         if len(base.adults) < 2:
             return None
-        return Dimension(name, DEPENDS_LABELS["couple_type"], ["pacse", "union_libre"],
+        return Dimension(name, label(name), ["pacse", "union_libre"],
                          lambda h, v: setattr(h, "couple_type", v))
     if match.group("top") == "single_parent_recent":
         if len(base.adults) != 1 or not base.children:
             return None
-        return Dimension(name, DEPENDS_LABELS["single_parent_recent"], [False, True],
+        return Dimension(name, label(name), [False, True],
                          lambda h, v: setattr(h, "single_parent_recent", v))
     if match.group("adult") is not None:
         index = int(match.group("adult"))
         income = match.group("income")
         person_field = income or match.group("person")
-        label = PERSON_LABELS[person_field][min(index, 1)]
+        said = label(name)
         if income:
-            return Dimension(name, label, INCOME_VALUES[income], _setter_income(index, income))
+            return Dimension(name, said, INCOME_VALUES[income], _setter_income(index, income))
         if person_field == "age":
-            return Dimension(name, label, ADULT_AGE_VALUES, _setter_adult(index, "age"))
+            return Dimension(name, said, ADULT_AGE_VALUES, _setter_adult(index, "age"))
         if person_field == "activity":
-            return Dimension(name, label, UNKNOWN_ACTIVITY_VALUES, _setter_adult(index, "activity"))
+            return Dimension(name, said, UNKNOWN_ACTIVITY_VALUES, _setter_adult(index, "activity"))
         if person_field == "student":
-            return Dimension(name, label, [False, True], _setter_adult(index, "student"))
+            return Dimension(name, said, [False, True], _setter_adult(index, "student"))
         if person_field == "pregnant":
-            return Dimension(name, label, [False, True], _setter_adult(index, "pregnant"))
+            return Dimension(name, said, [False, True], _setter_adult(index, "pregnant"))
         if person_field == "student_grant":
-            return Dimension(name, label, [False, True], _setter_student_grant(index))
+            return Dimension(name, said, [False, True], _setter_student_grant(index))
         if person_field == "work_restriction":
-            return Dimension(name, label, [False, True], _setter_adult(index, "substantial_work_restriction"))
+            return Dimension(name, said, [False, True], _setter_adult(index, "substantial_work_restriction"))
         if person_field == "self_employed.turnover":
-            return Dimension(name, label, TURNOVER_VALUES, _setter_turnover(index))
+            return Dimension(name, said, TURNOVER_VALUES, _setter_turnover(index))
         if person_field == "self_employed.kind":
-            return Dimension(name, label, list(SELF_EMPLOYED_KINDS), _setter_turnover_kind(index))
-        return Dimension(name, label, DISABILITY_VALUES, _setter_disability(index))
+            return Dimension(name, said, list(SELF_EMPLOYED_KINDS), _setter_turnover_kind(index))
+        return Dimension(name, said, DISABILITY_VALUES, _setter_disability(index))
     index = int(match.group("child"))
     child_field = match.group("child_field")
-    label = ("l'âge" if child_field == "age" else "la scolarité") + f" de l'enfant n° {index + 1}"
+    said = label(name)
     if child_field == "age":
         def set_child_age(household: Household, value: object, index: int = index) -> None:
             child = household.children[index]
             child.age = int(value)
             child.school = school_for_age(child.age)
-        return Dimension(name, label, CHILD_AGE_VALUES, set_child_age)
+        return Dimension(name, said, CHILD_AGE_VALUES, set_child_age)
     usual = base.children[index].school
 
     def set_school(household: Household, value: object, index: int = index) -> None:
         household.children[index].school = value
-    return Dimension(name, label, list(dict.fromkeys([usual, "aucune"])), set_school)
+    return Dimension(name, said, list(dict.fromkeys([usual, "aucune"])), set_school)
 
 
 def _status_unknown(request: EligibilityRequest) -> bool:
@@ -303,7 +286,7 @@ def _housing_dimension(base: Household, request: EligibilityRequest) -> Dimensio
 
     def apply(household: Household, value: object) -> None:
         household.housing_status, household.rent = value
-    return Dimension("housing.status", DEPENDS_LABELS["housing.status"], values, apply)
+    return Dimension("housing.status", label("housing.status"), values, apply)
 
 
 def _setter_income(index: int, income: str) -> Callable[[Household, object], None]:

@@ -119,6 +119,7 @@ class Benefit(BaseModel):
     monthly_amount: float | None
     yearly_amount: float | None
     range: list[float] | None
+    depends_on: list[str] = []   # addition: the `unknown` fields an uncertain amount depends on
     why: str
     how_to_claim: HowToClaim
 

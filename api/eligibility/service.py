@@ -221,6 +221,7 @@ class EligibilityService:
             "monthly_amount": None if spec.yearly else certain_amount,
             "yearly_amount": certain_amount if spec.yearly else None,
             "range": value_range,
+            "depends_on": list(outcome.fields) if outcome.status == "uncertain" else [],
             "why": why,
             "how_to_claim": self._how_to_claim(spec.id),
         }
@@ -249,9 +250,9 @@ def _outcome(benefit_id: str, amounts: list[float | None], prepared: Prepared, r
         if _euro(max(known)) > 0 or (benefit_id == C2S and max(known) == 0):
             return Outcome("eligible", min(known))
         return Outcome("not_eligible", None)
-    depends, implicit = _influences(prepared, amounts)
+    depends, implicit, fields = _influences(prepared, amounts)
     return Outcome("uncertain", None, min(known) if known else None, max(known) if known else None,
-                   tuple(depends), tuple(implicit))
+                   tuple(depends), tuple(implicit), tuple(fields))
 
 
 def _euro(amount: float) -> int:
@@ -259,9 +260,10 @@ def _euro(amount: float) -> int:
     return int(math.floor(amount + 0.5))
 
 
-def _influences(prepared: Prepared, amounts: list) -> tuple[list[str], list[str]]:  # noqa: ANN001
-    """The fields whose value changes the amount: two variants differing only there differ."""
-    depends, implicit = [], []
+def _influences(prepared: Prepared, amounts: list) -> tuple[list[str], list[str], list[str]]:  # noqa: ANN001
+    """The fields whose value changes the amount (two variants differing only there differ): their
+    labels, the implicit uncertainties among them, and their names in the contract."""
+    depends, implicit, fields = [], [], []
     choices = prepared.choices
     for position, dimension in enumerate(prepared.dimensions):
         groups: dict[tuple, set] = {}
@@ -270,13 +272,15 @@ def _influences(prepared: Prepared, amounts: list) -> tuple[list[str], list[str]
             groups.setdefault(rest, set()).add(amount)
         if any(len(values) > 1 for values in groups.values()):
             depends.append(dimension.label)
+            fields.append(dimension.name.replace(".rsdae", ".work_restriction"))
             if dimension.name.endswith((".rsdae", ".work_restriction")):
                 implicit.append("rsdae")
             elif dimension.name == "adults[0].incomes.alimony" and "alimony" in prepared.implicit:
                 implicit.append("alimony")
     if not depends:  # combined variation only: name every field
         depends = [d.label for d in prepared.dimensions]
-    return depends, implicit
+        fields = [d.name.replace(".rsdae", ".work_restriction") for d in prepared.dimensions]
+    return depends, implicit, fields
 
 
 def _warm_up_household(period: str) -> Household:

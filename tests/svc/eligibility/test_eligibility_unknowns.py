@@ -173,3 +173,15 @@ async def test_an_unknown_home_gives_a_range_over_the_usual_homes(client) -> Non
     private = copy.deepcopy(TENANT) | {"housing": {"status": "locataire", "rent": 500}}
     highs = [amount(benefits(await post(client, p))["aide_logement"]) for p in (social, private)]
     assert aid["range"] == [0.0, max(highs)]
+
+
+async def test_an_uncertain_amount_names_the_unknown_fields_it_depends_on(client) -> None:  # noqa: ANN001
+    """`depends_on` (an addition to the contract) lets the conversation say which answer would
+    settle a range: the housing aid depends on the rent, the prime d'activité on the salary."""
+    unknown = copy.deepcopy(TENANT) | {"unknown": ["rent", "adults[0].incomes.salary"]}
+    unknown["housing"].pop("rent")
+    got = benefits(await post(client, unknown))
+    assert "rent" in got["aide_logement"]["depends_on"]
+    assert "adults[0].incomes.salary" in got["prime_activite"]["depends_on"]
+    certain = benefits(await post(client, TENANT))
+    assert all(b["depends_on"] == [] for b in certain.values())
