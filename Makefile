@@ -13,7 +13,7 @@ MODEL := bot/models/current.tar.gz
 REPORTS := var/test-reports
 
 .PHONY: help env env-bot env-svc data secrets model run test test-bot test-svc test-e2e \
-        validate nlu-eval bench fidelity sms-console telegram-webhook lock-bot lock-svc clean browser
+        validate nlu-eval bench fidelity sms-console telegram-webhook lock-bot lock-svc clean browser wordlists
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  \033[1m%-18s\033[0m %s\n", $$1, $$2}'
@@ -30,6 +30,9 @@ data: var/data/communes.json ## Fetch the official list of communes
 
 var/data/communes.json: scripts/fetch_communes.py
 	@python3 scripts/fetch_communes.py $@
+
+wordlists: env-bot var/data/communes.json ## Rebuild nlu/parsing/data/*_communes.txt and typo_blocklist.txt
+	@$(BOT) -m nlu.parsing.wordlists
 
 secrets: var/secrets.env ## Create local random secrets (once)
 
