@@ -60,6 +60,7 @@ def local_benefit(territory: Territory, aid: LocalAid, household: Household, unk
         "monthly_amount": amount if monthly else None,
         "yearly_amount": None if monthly else amount,
         "range": [0.0, aid.amount] if status == "uncertain" and aid.amount is not None else None,
+        "depends_on": [],   # a local aid's conditions name no single field
         "why": aid.why[status],
         "how_to_claim": {**aid.how_to_claim, "documents": list(aid.how_to_claim["documents"])},
         "summary": aid.summary,
