@@ -21,7 +21,8 @@ Cues: ordinary words are not towns
   A name in free text needs one of: a cue before it (« à », « sur », « dans »... weak; « j'habite »,
   « je vis à », « on vit sur », « ma ville c'est »... strong), a postcode or département beside it
   (« Saint-Denis 93 », « Blamont (25) », « Blamont dans le Doubs »), to be the whole message once
-  fillers are removed, or a capital letter (a town of 2,000 people or more).
+  fillers are removed, or a capital letter or the start of the message (a town of 2,000 people or
+  more whose name is no French word: « nancy, 2 enfants »).
   The generated lists of nlu/parsing/data/ (make wordlists) protect names that are French words:
   - common_communes.txt, everyday words (« Rue », « Grand », « Y », « Eu »): a capital letter AND a
     cue, or a postcode or département beside it;
@@ -29,7 +30,8 @@ Cues: ordinary words are not towns
     message, or a capital letter and a cue.
   A commune of 10,000 people or more, or of a territory, is one step less protected (common →
   ambiguous → free): « j'habite à tours », « je suis à baccarat ».
-  « je sais pas » (is_dont_know) is never a town.
+  « je sais pas » (is_dont_know) is never a town, nor a word whose accents no such town has
+  (« marié » is not Marie).
 
 Homonyms: one decision rule, applied in this order to the communes a name designates (all those with
 this name, plus those whose head it is):
@@ -180,7 +182,7 @@ class CommuneMatch:
     start: int          # in the normalised text
     end: int
     exact: bool         # False for a typo
-    cue: str            # "strong", "weak", "postcode", "departement", "whole", "capital"
+    cue: str            # "strong", "weak", "postcode", "departement", "whole", "capital", "start"
     candidates: tuple[Commune, ...] = ()       # when not settled: every candidate, most likely first
     arrondissements: tuple[Commune, ...] = ()  # Paris, Lyon, Marseille without an arrondissement
 
@@ -474,7 +476,7 @@ class _Index:
             tokens = key.split()
             self.first[tokens[0]] = max(self.first.get(tokens[0], 0), len(tokens))
         self.vocabulary = {t for k in [*plain_keys, *self.by_head] for t in k.split() if t.isalpha()}
-        self._near_words: NearWords | None = None   # built on the first typo looked for
+        self._near_words = NearWords(self.vocabulary)
         self._near_cache: dict[str, tuple[tuple[str, int], ...]] = {}
         self.departements = _departement_keys()
         self.departement_first = {}
@@ -500,8 +502,6 @@ class _Index:
         if cached is None:
             # a word of a commune name or a French word is what it is, not a typo
             wrong = typed in self.typo_blocklist or typed in self.vocabulary or not typed.isalpha()
-            if not wrong and self._near_words is None:
-                self._near_words = NearWords(self.vocabulary)
             cached = () if wrong else tuple(self._near_words.near(typed)[:50])
             if len(self._near_cache) > 20000:
                 self._near_cache.clear()
@@ -708,8 +708,14 @@ class _Reader:
                                  if [t for t, _, _ in self.tokens[i:i + len(words)]] == words), None) \
             if words else None
         self._dont_know: bool | None = None
+        lead = _LEADING_FILLERS.match(re.sub(r"[^a-z0-9' -]", " ", nt.text))
+        self.first_start = lead.end() if lead else 0
         self.place_starts = [s for _, s, _ in self.postcodes] + \
             [s for _, s, _, _ in self.hints.departements]
+
+    def original(self, start: int, end: int) -> str:
+        begin, finish = self.nt.span(start, end)
+        return self.text[begin:finish]
 
     def whole_is(self, typed: str) -> bool:
         """The message is this name and nothing else (« je sais pas » never is)."""
@@ -745,6 +751,8 @@ class _Reader:
                                                                    for c in communes)):
             word_class += 1
         capital = _capitalised(self.text, self.nt, start)
+        if exact and not _accents_agree(self.original(start, end), communes):
+            return None   # « marié » is not Marie
         beside = self._beside(start, end, communes)
         if beside:
             return beside
@@ -760,8 +768,11 @@ class _Reader:
         weak = strong or bool(_CUE_BEFORE.search(before))
         if weak and (word_class == 3 or capital):
             return "weak"
-        if word_class == 3 and capital and start > 0 and best.population >= CAPITAL_MIN_POPULATION:
-            return "capital"
+        if word_class == 3 and best.population >= CAPITAL_MIN_POPULATION:
+            if capital and start > 0:
+                return "capital"
+            if start == self.first_start:
+                return "start"    # « nancy, 2 enfants », « lyon 3eme et 2 enfants »
         return None
 
     def expects_place(self, i: int) -> bool:
@@ -911,7 +922,7 @@ class _Reader:
 
     def _match(self, start: int, end: int, full: list[Commune], heads: list[Commune], exact: bool,
                cue: str) -> CommuneMatch:
-        typed = self.text[self.nt.span(start, end)[0]:self.nt.span(start, end)[1]]
+        typed = self.original(start, end)
         chosen, candidates = resolve(self.index, full, heads, self.hints.postcodes,
                                      self.hints.departements_outside(start, end), typed)
         arrondissements: tuple[Commune, ...] = ()
@@ -954,6 +965,24 @@ def _combinations(typed: list[str], options: list[tuple[tuple[str, int], ...]], 
                         yield " ".join(first[:b] + [word_b] + first[b + 1:]), edits + edits_b
 
 
+def _accented_words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[^\W\d_]+", text.lower()) if strip_accents(w) != w}
+
+
+def _accents_agree(typed: str, communes: list[Commune]) -> bool:
+    """The words of a name typed with accents have these accents in one of the names (« 7ème » is
+    not a word of « Lyon 7e Arrondissement »: it does not count)."""
+    accented = _accented_words(typed)
+    if not accented:
+        return True
+    for commune in communes:
+        words = set(re.findall(r"[^\W\d_]+", commune.name.lower()))
+        plain = {strip_accents(w) for w in words}
+        if all(w in words for w in accented if strip_accents(w) in plain):
+            return True
+    return False
+
+
 def _dominant(communes: list[Commune]) -> bool:
     top = communes[0].population
     return top > 0 and top >= DOMINANCE * sum(c.population for c in communes[1:])
@@ -986,9 +1015,8 @@ def resolve(index: _Index, full: list[Commune], heads: list[Commune], postcodes:
         pool = narrow(pool, lambda c: c.departement in {_postcode_departement(p) for p in postcodes})
     if departements:
         pool = narrow(pool, lambda c: c.departement in departements)
-    accented = {w for w in re.findall(r"[^\W\d_]+", typed.lower()) if strip_accents(w) != w}
-    if accented:
-        pool = narrow(pool, lambda c: accented <= set(re.findall(r"[^\W\d_]+", c.name.lower())))
+    if _accented_words(typed):
+        pool = narrow(pool, lambda c: _accents_agree(typed, [c]))
     pool = narrow(pool, lambda c: c.code in index.territories)
     pool = _ranked(pool, index.territories)
     if len(pool) == 1 or _dominant(pool):

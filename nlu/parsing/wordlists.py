@@ -43,6 +43,11 @@ CHAT_WORDS = {
     "enfant", "enfants", "loyer", "maison", "appart", "boulot", "travail", "chomage", "retraite",
     "foyer", "hlm", "studio", "chez", "mari", "femme", "mere", "pere", "fils", "fille", "bebe",
     "allocs", "pension", "salaire", "interim", "temps", "partiel", "cdi", "cdd", "soignante", "soignant",
+    # how people say their situation, often without accents (« je suis marie » is not Marie, 06)
+    "marie", "mariee", "maries", "mariees", "pacse", "pacsee", "pacses", "divorce", "divorcee", "separe",
+    "separee", "veuf", "veuve", "celibataire", "enceinte", "chomeur", "chomeuse", "malade", "invalide",
+    "etudiant", "etudiante", "apprenti", "apprentie", "stage", "benevole", "famille", "concubin",
+    "concubine", "copain", "copine", "conjoint", "conjointe", "maman", "papa", "gosse", "gosses", "ado",
 }
 
 
@@ -95,9 +100,10 @@ class FrenchWords:
         return self.everyday(word) or word in self.lemmatizer or self._mostly_lowercase(word, FRENCH_RANK)
 
     def all_words(self) -> set[str]:
-        """The French words people write, for the typo blocklist: those of the lemmatizer tables that
-        the corpus writes in lowercase, the frequent lowercase ones, stop words and chat words."""
-        written = {w for w in self.lower_rank if w in self.lemmatizer or self._mostly_lowercase(w, FRENCH_RANK)}
+        """The words people write, for the typo blocklist: those of the lemmatizer tables that the
+        corpus writes in lowercase, the 100,000 most frequent lowercase ones (« hello » too), stop
+        words and chat words."""
+        written = {w for w, rank in self.lower_rank.items() if w in self.lemmatizer or rank <= FRENCH_RANK}
         return written | self.stop_words | CHAT_WORDS
 
 

@@ -126,6 +126,8 @@ def test_every_territory_commune_in_sentences(code):
     ("vaulx en velain", "69256"), ("j habite a vaulx-en-velain", "69256"), ("vaulxen velin", "69256"),
     ("nancy", "54395"), ("Nancy 54000", "54395"), ("j'habite a la rochele", "17300"),
     ("longlville", "54321"), ("montnoy", "54376"), ("saunes", "54493"),
+    ("nancy, 2 enfants", "54395"), ("lyon 3eme et 2 enfants", "69383"), ("je suis locataire a nancy", "54395"),
+    ("ville : thil", "54521"), ("commune: Gorcy", "54234"), ("on est sur le secteur de luneville", "54329"),
 ])
 def test_what_residents_typed(text, code):
     assert settled_code(text) == code
@@ -306,6 +308,13 @@ def test_the_former_api_still_answers():
     "c'est la galère", "je suis au smic", "je touche l'aah", "je suis en invalidité", "on vit sur le salaire de mon mari",
     "j'habite en haut", "je vis a la campagne", "je vis en ville", "je loue une maison", "bonne journée",
     "je suis à temps partiel", "je suis en intérim", "je suis sans emploi", "je vis de mes économies",
+    "je suis marié", "je suis marie", "marié", "mariés, 2 enfants", "hello", "je suis pacsé", "je suis veuve",
+    "Alex et moi on est en couple", "j'habite en france depuis 2 ans", "je vis a deux avec ma fille",
+    "on habite a cote", "j'habite pas loin", "je suis de passage", "je viens de perdre mon travail",
+    "on est a la rue", "je suis a la recherche d'un emploi", "je suis a bout", "j'habite chez mes parents",
+    "j'habite au 3eme etage", "dans le 93", "j'habite en banlieue", "je suis en region parisienne",
+    "j'habite la", "j'habite ici", "c'est la vie", "a demain", "je suis dispo lundi", "je travaille a la mairie",
+    "mon fils est au lycee", "je vis en ehpad", "j'habite a la cite", "je suis sur la liste d'attente",
 ])
 def test_ordinary_sentences_name_no_town(text):
     assert mentions(text) == [], text
