@@ -608,14 +608,21 @@ class _Hints:
     # (codes, start, end, cued): a département named or numbered, and whether a cue announced it
     departements: list[tuple[tuple[str, ...], int, int, bool]] = field(default_factory=list)
 
-    def departements_outside(self, start: int, end: int) -> set[str]:
+    def departements_for(self, text: str, start: int, end: int) -> set[str]:
+        """The départements that narrow a name at [start, end): those announced anywhere else in the
+        message (« dans la Meuse », « (55) », « en Seine-Saint-Denis »), and any right after the
+        name (« Saint-Denis 93 », « Blamont Doubs ») — not a bare number elsewhere (« 12 ans »)."""
         codes: set[str] = set()
-        for found, dstart, dend, _ in self.departements:
-            if dend <= start or dstart >= end:
+        for found, dstart, dend, cued in self.departements:
+            if (cued and (dend <= start or dstart >= end)) or (dstart >= end and _ADJACENT.fullmatch(
+                    text[end:dstart])):
                 codes.update(found)
         return codes
 
 
+# what may stand between a town and its département: « Saint-Denis 93 », « Blamont (25) »,
+# « Blamont, dans le Doubs », « Blamont en Meurthe-et-Moselle »
+_ADJACENT = re.compile(r"\s*[,(-]?\s*(?:dans|en|departement|dept|dpt|dep)?\s*(?:de la|de l'|du|des|de|le|la|les|l')?\s*")
 _DEPARTEMENT_NUMBER = re.compile(r"(?<![a-z0-9,.])(\d{2,3}|2a|2b)(?![a-z0-9]|[,.]\d)")
 
 
@@ -711,7 +718,7 @@ class _Reader:
         lead = _LEADING_FILLERS.match(re.sub(r"[^a-z0-9' -]", " ", nt.text))
         self.first_start = lead.end() if lead else 0
         self.place_starts = [s for _, s, _ in self.postcodes] + \
-            [s for _, s, _, _ in self.hints.departements]
+            [s for _, s, _, cued in self.hints.departements if cued]
 
     def original(self, start: int, end: int) -> str:
         begin, finish = self.nt.span(start, end)
@@ -732,11 +739,7 @@ class _Reader:
             return "postcode"
         departements = {c.departement for c in communes}
         for codes, dstart, _, _ in self.hints.departements:
-            if dstart < end or not departements & set(codes):
-                continue
-            between = self.nt.text[end:dstart]
-            if re.fullmatch(r"\s*[,(-]?\s*(?:dans|en|departement|dept|dpt|dep)?\s*"
-                            r"(?:de la|de l'|du|des|de|le|la|les|l')?\s*", between):
+            if dstart >= end and departements & set(codes) and _ADJACENT.fullmatch(self.nt.text[end:dstart]):
                 return "departement"
         return None
 
@@ -879,8 +882,10 @@ class _Reader:
                     continue
                 key, full, heads = exact
                 start, end = tokens[i][1], tokens[j - 1][2]
-                if self._is_departement_phrase(key, start) or self._inside_departement(start, end):
-                    continue
+                if self._is_departement_phrase(key, start) or self._inside_departement(start, end) or (
+                        matches and key in index.departements and _ADJACENT.fullmatch(
+                            self.nt.text[matches[-1].end:start])):
+                    continue   # « en Moselle », « Seine-Saint-Denis », « Blamont Doubs »: a département
                 typed = " ".join(t for t, _, _ in tokens[i:j])
                 cue = self.cue(start, end, key, typed, full or heads, True)
                 if cue is None:
@@ -924,7 +929,7 @@ class _Reader:
                cue: str) -> CommuneMatch:
         typed = self.original(start, end)
         chosen, candidates = resolve(self.index, full, heads, self.hints.postcodes,
-                                     self.hints.departements_outside(start, end), typed)
+                                     self.hints.departements_for(self.nt.text, start, end), typed)
         arrondissements: tuple[Commune, ...] = ()
         children = self.index.children.get(chosen.code)
         if children and not candidates:

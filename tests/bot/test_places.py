@@ -189,6 +189,7 @@ def test_homonyms_are_candidates_when_nothing_decides(no_territories):
     ("blamont (25)", "25063"), ("Blamont 25", "25063"), ("Blamont dans le Doubs", "25063"),
     ("j'habite a blamont, dans le doubs", "25063"), ("Blamont, Meurthe-et-Moselle", "54077"),
     ("blamont 54450", "54077"), ("blamont 54", "54077"), ("Blamont en Meurthe et Moselle", "54077"),
+    ("Blamont Doubs", "25063"),
 ])
 def test_a_departement_a_postcode_or_an_accent_decides(no_territories, text, code):
     assert settled_code(text) == code
@@ -201,8 +202,9 @@ def test_the_territories_decide_between_homonyms(no_territories):
     assert settled_code("Blâmont") == "54077"     # the accent is read before the territories
 
 
-def test_an_age_is_not_a_departement(no_territories):
-    found = only("j'habite a blamont, j'ai 25 ans")
+@pytest.mark.parametrize("text", ["j'habite a blamont, j'ai 25 ans", "j'habite a blamont, mes enfants ont 25 et 12 ans"])
+def test_an_age_is_not_a_departement(no_territories, text):
+    found = only(text)
     assert len(found.extra["candidates"]) == 2
 
 
