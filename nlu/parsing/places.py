@@ -144,7 +144,8 @@ _LEADING_FILLERS = re.compile(
     r"a cote de|pres de|la commune de|la ville de|le village de|bonjour|salut|merci)[\s,:]+)+")
 _TRAILING_FILLERS = re.compile(r"(?:[\s,]+(?:merci|svp|s'il vous plait|voila|bonne journee))+\s*$")
 _DEPARTEMENT_CUE_BEFORE = re.compile(
-    r"(?:^|[\s,(])(?:dans|en|departement|dept|dpt|dep|du departement)\s*(?:de la|de l'|du|des|de|le|la|les|l')?"
+    r"(?:^|[\s,(])(?:dans|en|departement|dept|dpt|dep|du departement)\s*"
+    r"(?:de la|de l'|du|des|de|le|la|les|l')?"
     r"\s*$")
 _ARTICLES = ("le", "la", "les", "l")
 _ARTICLE_CUES = {"au": "le", "aux": "les", "du": "le", "des": "les"}
@@ -622,7 +623,8 @@ class _Hints:
 
 # what may stand between a town and its département: « Saint-Denis 93 », « Blamont (25) »,
 # « Blamont, dans le Doubs », « Blamont en Meurthe-et-Moselle »
-_ADJACENT = re.compile(r"\s*[,(-]?\s*(?:dans|en|departement|dept|dpt|dep)?\s*(?:de la|de l'|du|des|de|le|la|les|l')?\s*")
+_ADJACENT = re.compile(r"\s*[,(-]?\s*(?:dans|en|departement|dept|dpt|dep)?\s*"
+                       r"(?:de la|de l'|du|des|de|le|la|les|l')?\s*")
 _DEPARTEMENT_NUMBER = re.compile(r"(?<![a-z0-9,.])(\d{2,3}|2a|2b)(?![a-z0-9]|[,.]\d)")
 
 
@@ -835,7 +837,8 @@ class _Reader:
             return None  # « lyon 3 enfants »
         return key, full, heads
 
-    def _fuzzy(self, i: int, j_max: int, j_min: int) -> tuple[int, str, list[Commune], list[Commune], int] | None:
+    def _fuzzy(self, i: int, j_max: int,
+               j_min: int) -> tuple[int, str, list[Commune], list[Commune], int] | None:
         """The longest window from token i (ending after token j_min) that is a name with a typo:
         (j, key, full, heads, edits)."""
         index = self.index
@@ -922,7 +925,8 @@ class _Reader:
         """« dans la Vienne », « en Moselle »: the département, not a town of that name."""
         if key not in self.index.departements:
             return False
-        return bool(re.search(r"(?:^|\s)(?:dans (?:la|le|les|l')|en|departement (?:de la|du|de l'|des|de))\s*$",
+        return bool(re.search(r"(?:^|\s)(?:dans (?:la|le|les|l')|en|"
+                              r"departement (?:de la|du|de l'|des|de))\s*$",
                               self.nt.text[:start]))
 
     def _match(self, start: int, end: int, full: list[Commune], heads: list[Commune], exact: bool,

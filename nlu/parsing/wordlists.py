@@ -29,7 +29,8 @@ import sys
 from pathlib import Path
 
 from nlu.parsing.places import (AMBIGUOUS_FILE, COMMON_FILE, DATA_DIR, TYPO_BLOCKLIST_FILE, communes_file,
-                                edit_distance, fold, head_key, name_key, name_keys, read_communes, token_budget)
+                                edit_distance, fold, head_key, name_key, name_keys, read_communes,
+                                token_budget)
 
 EVERYDAY_RANK = 20000
 FRENCH_RANK = 100000

@@ -126,7 +126,8 @@ def test_every_territory_commune_in_sentences(code):
     ("vaulx en velain", "69256"), ("j habite a vaulx-en-velain", "69256"), ("vaulxen velin", "69256"),
     ("nancy", "54395"), ("Nancy 54000", "54395"), ("j'habite a la rochele", "17300"),
     ("longlville", "54321"), ("montnoy", "54376"), ("saunes", "54493"),
-    ("nancy, 2 enfants", "54395"), ("lyon 3eme et 2 enfants", "69383"), ("je suis locataire a nancy", "54395"),
+    ("nancy, 2 enfants", "54395"), ("lyon 3eme et 2 enfants", "69383"),
+    ("je suis locataire a nancy", "54395"),
     ("ville : thil", "54521"), ("commune: Gorcy", "54234"), ("on est sur le secteur de luneville", "54329"),
 ])
 def test_what_residents_typed(text, code):
@@ -196,13 +197,15 @@ def test_a_departement_a_postcode_or_an_accent_decides(no_territories, text, cod
 
 
 def test_the_territories_decide_between_homonyms(no_territories):
-    (no_territories / "doubs.yml").write_text('id: doubs\ncommunes:\n  - "25063"  # Blamont\n', encoding="utf-8")
+    territory = 'id: doubs\ncommunes:\n  - "25063"  # Blamont\n'
+    (no_territories / "doubs.yml").write_text(territory, encoding="utf-8")
     places.reset_cache()
     assert settled_code("blamont") == "25063"
     assert settled_code("Blâmont") == "54077"     # the accent is read before the territories
 
 
-@pytest.mark.parametrize("text", ["j'habite a blamont, j'ai 25 ans", "j'habite a blamont, mes enfants ont 25 et 12 ans"])
+@pytest.mark.parametrize("text", ["j'habite a blamont, j'ai 25 ans",
+                                  "j'habite a blamont, mes enfants ont 25 et 12 ans"])
 def test_an_age_is_not_a_departement(no_territories, text):
     found = only(text)
     assert len(found.extra["candidates"]) == 2
@@ -277,8 +280,8 @@ def test_a_postcode_alone_gives_its_communes():
 
 
 def test_commune_by_code():
-    assert places.commune_by_code("54395") == {"code": "54395", "name": "Nancy", "postcodes": ["54000", "54100"],
-                                               "departement": "54"}
+    assert places.commune_by_code("54395") == {"code": "54395", "name": "Nancy",
+                                               "postcodes": ["54000", "54100"], "departement": "54"}
     assert places.commune_by_code("69387")["name"] == "Lyon 7e Arrondissement"
     assert places.commune_by_code("2a004")["departement"] == "2A"
     assert places.commune_by_code("99999") is None and places.commune_by_code("") is None
@@ -307,7 +310,8 @@ def test_the_former_api_still_answers():
     "je suis en arrêt maladie", "je suis à la retraite", "je suis en cdd", "je cherche du travail",
     "j'ai pas de voiture", "ma fille a 3 ans", "je suis enceinte de 5 mois", "mon ex ne paye pas la pension",
     "je vis chez mon copain", "je suis hébergée par une amie", "on vit dans une caravane",
-    "c'est la galère", "je suis au smic", "je touche l'aah", "je suis en invalidité", "on vit sur le salaire de mon mari",
+    "c'est la galère", "je suis au smic", "je touche l'aah", "je suis en invalidité",
+    "on vit sur le salaire de mon mari",
     "j'habite en haut", "je vis a la campagne", "je vis en ville", "je loue une maison", "bonne journée",
     "je suis à temps partiel", "je suis en intérim", "je suis sans emploi", "je vis de mes économies",
     "je suis marié", "je suis marie", "marié", "mariés, 2 enfants", "hello", "je suis pacsé", "je suis veuve",
@@ -315,7 +319,8 @@ def test_the_former_api_still_answers():
     "on habite a cote", "j'habite pas loin", "je suis de passage", "je viens de perdre mon travail",
     "on est a la rue", "je suis a la recherche d'un emploi", "je suis a bout", "j'habite chez mes parents",
     "j'habite au 3eme etage", "dans le 93", "j'habite en banlieue", "je suis en region parisienne",
-    "j'habite la", "j'habite ici", "c'est la vie", "a demain", "je suis dispo lundi", "je travaille a la mairie",
+    "j'habite la", "j'habite ici", "c'est la vie", "a demain", "je suis dispo lundi",
+    "je travaille a la mairie",
     "mon fils est au lycee", "je vis en ehpad", "j'habite a la cite", "je suis sur la liste d'attente",
 ])
 def test_ordinary_sentences_name_no_town(text):
