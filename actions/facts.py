@@ -292,12 +292,17 @@ def _pick_pending_town(pending: Mapping[str, Any], grouped: dict[str, list[Mappi
         return {"code": commune["code"], "name": commune.get("value")}
     postcode = _first(grouped, "postcode")
     numbers = [number(e.get("value")) for name in ("number", "age", "amount") for e in grouped.get(name, [])]
-    for option in options:
-        if pending.get("arrondissements"):
+    if pending.get("arrondissements"):
+        for option in options:
             rank = _arrondissement_number(option)
             if rank in numbers or (postcode and str(postcode.get("value", ""))[-2:] == f"{rank:02d}"):
                 return {"code": option["code"], "name": option.get("name")}
-        elif str(option.get("departement")) in {f"{int(n):02d}" for n in numbers if n is not None} | (
-                {str(postcode.get("value", ""))[:2]} if postcode else set()):
-            return {"code": option["code"], "name": option.get("name")}
+        return None
+    departements = {f"{int(n):02d}" for n in numbers if n is not None} | (
+        {str(postcode.get("value", ""))[:2]} if postcode else set())
+    matching = [o for o in options if str(o.get("departement")) in departements]
+    if len(matching) == 1:   # one town of that name in that département: settled
+        return {"code": matching[0]["code"], "name": matching[0].get("name")}
+    if len(matching) > 1:    # fewer to choose from: asked again
+        return {"code": matching[0]["code"], "name": matching[0].get("name"), "candidates": matching}
     return None

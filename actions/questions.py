@@ -36,7 +36,8 @@ def question_message(question: str, answers: Mapping[str, Any], again: bool = Fa
         buttons = [{"title": title, "payload": '/inform{"commune_code": "%s", "commune": "%s"}' % (c["code"], c["name"])}
                    for title, c in zip(titles, commune["candidates"])]
         towns = ", ".join(titles[:-1]) + " ou " + titles[-1] if len(titles) > 1 else titles[0]
-        return message("question_homonyms", ask="commune", buttons=buttons, towns=towns)
+        key = "question_postcode_towns" if commune.get("postcode") else "question_homonyms"
+        return message(key, ask="commune", buttons=buttons, towns=towns)
     key = _variant(question, answers)
     entry = texts()[key]
     if again and entry.get("reask"):

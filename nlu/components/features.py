@@ -50,10 +50,11 @@ def parser_version() -> str:
     return digest.hexdigest()[:16]
 
 
-# facts that make a message an answer to a screening question (life events and benefits do not);
+# facts that make a message an answer to a screening question (life events, a pregnancy among them,
+# and benefits do not);
 # the marks of a choice or a correction neither make nor unmake one
 ANSWER_ENTITIES = {"amount", "age", "number", "postcode", "commune", "housing_status", "relationship",
-                   "activity", "partner_activity", "pregnant", "disability", "disability_rate", "student_grant",
+                   "activity", "partner_activity", "disability", "disability_rate", "student_grant",
                    "work_restriction", "self_employed_kind"}
 NEUTRAL_ENTITIES = {"choice", "weekday", "correction"}
 

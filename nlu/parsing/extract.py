@@ -101,19 +101,20 @@ def extract_entities(text: str) -> list[dict]:  # noqa: C901 - one pass per enti
     if correction:
         out.add_mention(correction)
 
-    # places
+    # places: a postcode, and the town it names or that is named (with its homonyms or its
+    # arrondissements when not settled, see places.py)
     for code, start, end in places.postcode_mentions(nt):
         out.add("postcode", code, start, end)
         out.number_spans.append((start, end))
     try:
-        communes = places.commune_matches(text, nt)
+        communes = places.commune_mentions(text, nt)
     except FileNotFoundError:
         communes = []
-    for match in communes:
-        if _overlaps((match.start, match.end), out.category_spans):
+    for mention in communes:
+        if _overlaps((mention.start, mention.end), out.category_spans):
             continue
-        out.add("commune", match.commune.name, match.start, match.end, code=match.commune.code)
-        out.number_spans.append((match.start, match.end))
+        out.add_mention(mention)
+        out.number_spans.append((mention.start, mention.end))
 
     for mention in cues.phone_mentions(nt):
         out.add_mention(mention)

@@ -106,13 +106,19 @@ def test_no_duplicates(component):
 
 
 @pytest.mark.parametrize("text", ["azertyuiop", "bonjour", "STOP", "de toute façon j'ai droit à rien",
-                                  "je veux parler à quelqu'un", "oui", "coucou", "à demain", "bisous",
-                                  "ça marche", "c'est réservé aux pauvres", "on regarde ensemble ?",
+                                  "je veux parler à quelqu'un", "coucou", "à demain", "bisous",
+                                  "c'est réservé aux pauvres", "on regarde ensemble ?",
                                   "ça répond tout seul ?", "je me débrouille toute seule",
                                   "un contrôleur est venu chez ma soeur", "j'ai besoin de personne",
                                   "je ne sais pas écrire en français", "ça me fait honte de tendre la main"])
 def test_nothing_on_messages_without_facts(component, text):
     assert parse(component, text) == []
+
+
+@pytest.mark.parametrize("text,said", [("oui", True), ("ça marche", True), ("non merci", False)])
+def test_yes_and_no_are_read_once_as_an_entity(component, text, said):
+    assert [(e["entity"], e["value"]) for e in parse(component, text)
+            if e["entity"] == "yes_no"] == [("yes_no", said)]
 
 
 def test_other_extractors_entities_are_normalised_or_dropped(component):
