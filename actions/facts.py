@@ -291,7 +291,7 @@ def _pick_pending_town(pending: Mapping[str, Any], grouped: dict[str, list[Mappi
     if commune and commune.get("code") and not commune.get("candidates") and not commune.get("arrondissements"):
         return {"code": commune["code"], "name": commune.get("value")}
     postcode = _first(grouped, "postcode")
-    numbers = [number(e.get("value")) for name in ("number", "age", "amount") for e in grouped.get(name, [])]
+    numbers = [number(e.get("value")) for name in ("number", "age", "amount", "choice") for e in grouped.get(name, [])]
     if pending.get("arrondissements"):
         for option in options:
             rank = _arrondissement_number(option)

@@ -96,6 +96,8 @@ class ValidateScreeningForm(FormValidationAction):
             events += self._recap(reading, changes, attempts, dispatcher)
         elif reading.answered and not unsettled({**answers, **changes}, question):
             attempts.pop(question, None)
+        elif reading.answered and changes.get(question) not in (None, answers.get(question)):
+            pass  # a step forward (« lyon »: which arrondissement?): the question comes again, narrower
         elif reading.dont_know:
             attempts.pop(question, None)
             events.append(SlotSet(question, UNKNOWN))

@@ -14,6 +14,7 @@ _ORDINALS = re.compile(r"\b(?:le |la )?(premier|premiere|1er|1ere|deuxieme|secon
 _ORDINAL_VALUE = {"premier": 1, "premiere": 1, "1er": 1, "1ere": 1, "deuxieme": 2, "second": 2, "seconde": 2,
                   "2eme": 2, "2e": 2, "troisieme": 3, "3eme": 3, "3e": 3, "dernier": "dernier",
                   "derniere": "dernier"}
+_NUMBERED = re.compile(r"\b(\d{1,2}) ?(?:e|eme|ieme|er|ere|em)\b")
 _OTHER_DAY = re.compile(r"\b(?:un autre|une autre|autre (?:jour|date|creneau|moment)|aucun(?:e)?(?: ne)?|"
                         r"pas possible|je ne peux pas|je peux pas|ca ne va pas|ca va pas|aucun ne me va)\b")
 _WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
@@ -41,9 +42,10 @@ def choice_mentions(nt: NormText) -> list[Mention]:
     if other:
         found.append(Mention("choice", "autre", other.start(), other.end()))
         return found
-    ordinal = _ORDINALS.search(nt.text)
+    ordinal = _ORDINALS.search(nt.text) or _NUMBERED.search(nt.text)
     if ordinal:
-        found.append(Mention("choice", _ORDINAL_VALUE[ordinal.group(1)], ordinal.start(), ordinal.end()))
+        value = _ORDINAL_VALUE.get(ordinal.group(1)) or int(ordinal.group(1))
+        found.append(Mention("choice", value, ordinal.start(), ordinal.end()))
     bare = re.fullmatch(r"\s*(\d)\s*[.)]?\s*", nt.text)
     if bare and not ordinal:
         found.append(Mention("choice", int(bare.group(1)), bare.start(1), bare.end(1)))

@@ -118,3 +118,31 @@ def test_the_recap_fits_in_two_sms():
     text = recap_text(slots)
     assert "41 ans" in text and "3 enfants de 2, 5 et 9 ans" in text and "chômage 820 €" in text
     assert len(text) <= 300
+
+
+def test_lyon_asks_the_arrondissement_then_goes_on():
+    person = Person()
+    for text in ["35", "seul sans enfant", "non", "j'habite à lyon"]:
+        person.says(text)
+    assert person.question == "commune" and "arrondissement" in person.said[-1]["text"]
+    person.says("le 7eme")
+    assert person.slots["commune"]["code"] == "69387" and person.question == "housing_status"
+
+
+def test_a_town_nobody_knows_goes_on_to_a_national_estimate():
+    person = Person()
+    for text in ["35", "seul sans enfant", "non", "je sais pas"]:
+        person.says(text)
+    assert person.question == "housing_status"
+    assert person.household()["unknown"] == ["commune"] or "commune" in person.household()["unknown"]
+
+
+def test_trades_and_the_partner_are_understood():
+    person = Person()
+    for text in ["43", "mariés avec 2 enfants de 10 et 13 ans", "40", "non", "Laxou", "hlm", "520",
+                 "je suis aide-soignante", "1350", "mon mari est au chômage, il touche 800"]:
+        person.says(text)
+    assert person.slots["partner_activity"] == "chomeur" and person.slots["partner_income"] == 800
+    assert person.question == "recap"
+    household = person.household()
+    assert household["adults"][0]["activity"] == "salarie" and household["couple_type"] == "marie"
