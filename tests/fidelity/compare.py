@@ -77,6 +77,8 @@ def _flatten(household: dict[str, Any], adults: int, pays_rent: bool) -> dict[st
 
 
 OPTIONAL_FACTS = (".student_grant", ".work_restriction")
+# Collected only when the person says them (docs/conversation.md): never said, the default is right.
+SAID_ONLY = {"couple_type", "housing.charges"}
 DEFAULTS = {"couple_type": None, "pregnant": False, "children": [], "single_parent_recent": False}
 
 
@@ -127,6 +129,8 @@ def compare(truth: Truth, said: dict[str, Any], sent: dict[str, Any]) -> list[di
         truth_value = expected.get(field)
         value = got.get(field)
         was_said = field in said or (field == "children" and said.get("children_count") == 0)
+        if field in SAID_ONLY and not was_said:
+            truth_value = 0.0 if field == "housing.charges" else None
         label = None
         if field in expected_unknown:
             if is_sent_unknown(field):
@@ -144,8 +148,8 @@ def compare(truth: Truth, said: dict[str, Any], sent: dict[str, Any]) -> list[di
                 said.get("children_count") == len(truth.children) and len(value) == len(truth.children) and \
                 "children" not in said:
             label = "not asked"         # the right number, ages never asked
-        elif field.endswith(OPTIONAL_FACTS) and value is None:
-            label = "missed" if was_said else "not asked"   # a yes or a no, sent as « not said »
+        elif value is None and truth_value is not None:
+            label = "missed" if was_said else "not asked"   # said, and sent as « not said »
         elif was_said:
             label = "wrong value"
         elif _default(field, truth_value):

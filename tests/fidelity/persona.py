@@ -193,10 +193,13 @@ class Persona:
                 text, facts = self.pick(options)
                 for name, value in facts.items():
                     self.note(name, value)
+                if "adults[0].age" in facts:
+                    self._mark_wrong_said("age")
                 return self.styled(text, False)
         if kind == "facts" and t.category not in {"pregnancy"}:
             parts = [f"j'ai {self.age_now()} ans"]
             self.note("adults[0].age", self.age_now())
+            self._mark_wrong_said("age")
             parts.append(self._couple_words(with_children=True))
             return self.styled("bonjour, " + ", ".join(parts), False)
         return self.pick(["bonjour", "Bonjour", "slt", "bjr", "bonsoir", "salut",
@@ -446,7 +449,11 @@ class Persona:
         couple = self.truth.partner is not None
         if plain:
             self.note("couple", len(self.truth.adults))
-            return (("en couple" if couple else self.g("seul(e)")) + (f", {n} enfant{'s' if n > 1 else ''}" if n else ", sans enfant"))
+            kind = self.truth.couple_type
+            if kind:
+                self.note("couple_type", kind)
+            words = {"marie": "mariés", "pacse": "pacsés", "union_libre": "en union libre", None: "en couple"}[kind]
+            return ((words if couple else self.g("seul(e)")) + (f", {n} enfant{'s' if n > 1 else ''}" if n else ", sans enfant"))
         return self._couple_words(with_children=self.rng.random() < 0.7)
 
     def ask_partner_age(self, plain: bool):

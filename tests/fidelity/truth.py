@@ -238,7 +238,9 @@ def _partner(rng: random.Random, kind: str, my_age: int, my_sex: str) -> Adult:
     if kind == "retired":
         return _retired(rng, max(age, 62), sex)
     if kind == "disabled":
-        return _disabled(rng, min(age, 64), sex, pension=rng.random() < 0.5)
+        partner = _disabled(rng, min(age, 64), sex, pension=rng.random() < 0.5)
+        partner.work_restriction = None     # the conversation asks a partner's rate, not the RSDAE
+        return partner
     return _inactive(rng, age, sex)
 
 
