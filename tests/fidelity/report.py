@@ -110,13 +110,22 @@ def _answer_for(p: Played, field: str) -> list[str]:
             last_ask = t["ask"]
         elif t["who"] == "person" and last_ask in asks:
             found.append(f"{last_ask} → « {t['text']} »")
-    corrections = [t["text"] for t in p.transcript if t["who"] == "person" and p.persona.script.correction
-                   and p.persona.correction_given_at and _looks_like_correction(t["text"])]
-    return (found[:2] + corrections[:1]) or [f"(never asked) opener « {next((t['text'] for t in p.transcript if t['who'] == 'person'), '')} »"]
+    correction = p.persona.script.correction
+    if correction and p.persona.correction_given_at and CORRECTED_FIELD[correction[0]] == field:
+        found = found[:2] + [f"correction ({p.persona.correction_given_at}): « {_correction_text(p)} »"]
+    opener = next((t["text"] for t in p.transcript if t["who"] == "person"), "")
+    return found[:3] or [f"(never asked; first message « {opener} »)"]
 
 
-def _looks_like_correction(text: str) -> bool:
-    return any(w in text.lower() for w in ("en fait", "pardon", "trompé", "pas ", "erreur", "ah non"))
+CORRECTED_FIELD = {"rent": "housing.rent", "age": "adults[0].age", "salary": "adults[0].incomes.salary",
+                   "children": "children"}
+
+
+def _correction_text(p: Played) -> str:
+    """The persona's correction: its message after the result, or the one that answered no question."""
+    person = [t["text"] for t in p.transcript if t["who"] == "person"]
+    wrong = str(int(p.persona.script.correction[1]))
+    return next((text for text in reversed(person) if wrong in text and text != wrong), "?")
 
 
 def write_json(path: Path, meta: dict[str, Any], summary: dict[str, Any], played: list[Played],
