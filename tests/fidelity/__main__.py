@@ -22,7 +22,7 @@ from pathlib import Path
 from tests.fidelity.persona import Persona
 from tests.fidelity.player import play_all
 from tests.fidelity.proxy import RecordingProxy
-from tests.fidelity.report import summarise, table, write_json
+from tests.fidelity.report import markdown, summarise, table, write_json
 from tests.fidelity.truth import generate
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -126,7 +126,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--listen", type=int, default=0, help="the proxy's port, with --api")
     parser.add_argument("--show", type=int, default=0, help="print this many truths and openers, play nothing")
     parser.add_argument("--recompare", type=Path, help="compare again the conversations of a stored report")
+    parser.add_argument("--markdown", type=Path, help="print a stored report's figures for docs/benchmarks.md")
     args = parser.parse_args(argv)
+    if args.markdown:
+        stored = json.loads(args.markdown.read_text())
+        print(markdown(stored["summary"], stored["meta"]))
+        return 0
     if args.recompare:
         return recompare(args.recompare)
     if args.show:

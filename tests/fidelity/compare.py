@@ -169,6 +169,13 @@ def pattern(difference: dict[str, Any]) -> str:
     if difference["label"] == "wrong value" and field in {"housing.status", "activity", "partner.activity",
                                                           "couple_type", "self_employed.kind"}:
         detail = f" {expected} → {sent}"
+    elif field == "commune" and isinstance(expected, str) and isinstance(sent, str):
+        from tests.fidelity.places import communes
+        known = communes()
+        if (known.get(expected) or {}).get("parent") == sent:
+            detail = " (the city sent for its arrondissement)"
+        elif expected in known and sent in known and _same_name(known[expected]["name"], known[sent]["name"]):
+            detail = " (a town of the same name)"
     elif difference["label"] == "wrong value" and field == "couple":
         detail = f" {expected} → {sent} adults"
     elif difference["label"] == "wrong value" and isinstance(expected, float) and isinstance(sent, float):
@@ -179,3 +186,8 @@ def pattern(difference: dict[str, Any]) -> str:
         elif abs(sent * 12 - expected) < 2 or abs(sent - expected * 12) < 2:
             detail = " (yearly/monthly)"
     return f"{difference['label']}: {field}{detail}"
+
+
+def _same_name(a: str, b: str) -> bool:
+    from tests.fidelity.french import strip_accents
+    return strip_accents(a).lower() == strip_accents(b).lower()

@@ -170,3 +170,49 @@ def table(summary: dict[str, Any], meta: dict[str, Any], top: int = 12) -> str:
         lines.append(f"  {entry['count']:>5}  {entry['pattern']}")
         lines.append(f"         e.g. {json.dumps(entry['example'], ensure_ascii=False)[:300]}")
     return "\n".join(lines)
+
+
+def markdown(summary: dict[str, Any], meta: dict[str, Any], top: int = 5) -> str:
+    """The figures as the « Fidelity » section of docs/benchmarks.md shows them."""
+    s = summary
+    n = s["conversations"]
+    with_ = s["conversations_with"]
+    lines = [
+        f"| measure | value |", "|---|---|",
+        f"| conversations | {n} ({s['messages']['mean']} messages each on average, at most {s['messages']['max']}) |",
+        f"| exact household | **{s['exact']} ({_pct(s['exact'], n)})** |",
+        f"| wrong value (said clearly, something else sent) | {s['differences'].get('wrong value', 0)} in "
+        f"{with_['wrong value']} conversations |",
+        f"| missed (said, sent as unknown or not said) | {s['differences'].get('missed', 0)} in {with_['missed']} conversations |",
+        f"| extra (sent, never said) | {s['differences'].get('extra', 0)} in {with_['extra']} conversations |",
+        f"| not asked (never asked, the value sent is not the person's) | {s['differences'].get('not asked', 0)} in "
+        f"{with_['not asked']} conversations |",
+        f"| never estimated | {s['never_estimated']} ({', '.join(f'{k}: {v}' for k, v in s['outcomes'].items() if k != 'estimated')}) |",
+        f"| unexpected questions | {sum(s['unexpected_questions'].values())} "
+        f"{s['unexpected_questions'] or ''} |",
+        "",
+        "By category of household (conversations with at least one difference of each kind):",
+        "",
+        "| category | n | exact | wrong value | missed | extra | not asked | never estimated |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for category, c in s["by_category"].items():
+        lines.append(f"| {category} | {c['conversations']} | {_pct(c['exact'], c['conversations'])} | {c['wrong value']} | "
+                     f"{c['missed']} | {c['extra']} | {c['not asked']} | {c['never estimated']} |")
+    lines += ["", "By field (differences):", "", "| field | wrong value | missed | extra | not asked |", "|---|---|---|---|---|"]
+    for field_, c in s["by_field"].items():
+        lines.append(f"| `{field_}` | {c.get('wrong value', 0)} | {c.get('missed', 0)} | {c.get('extra', 0)} | "
+                     f"{c.get('not asked', 0)} |")
+    lines += ["", f"The {top} most frequent failure patterns, with one example each:", ""]
+    for i, entry in enumerate(s["patterns"][:top], 1):
+        e = entry["example"]
+        if "field" in e:
+            said = "; ".join(e["answer"])
+            lines.append(f"{i}. **{entry['pattern']}** ({entry['count']}). {e['conversation']} ({e['category']}): "
+                         f"{said} → sent `{json.dumps(e['sent'], ensure_ascii=False)}`, "
+                         f"truth `{json.dumps(e['expected'], ensure_ascii=False)}`.")
+        else:
+            lines.append(f"{i}. **{entry['pattern']}** ({entry['count']}). {e['conversation']} ({e['category']}): the "
+                         f"person's last messages « {' | '.join(e['last_person_messages'])} », the assistant's "
+                         f"« {' | '.join(e['last_bot_messages'])} ».")
+    return "\n".join(lines)
