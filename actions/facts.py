@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
 from actions.screening_plan import AMOUNT_QUESTIONS, NOT_MICRO, UNKNOWN, YES_NO_QUESTIONS, number
-from knowledge.vocabulary import (ACTIVITY_INCOME, ACTIVITY_VALUES, HOUSING_ENTITY_VALUE, HOUSING_VALUES,
-                                  SELF_EMPLOYED_KINDS)
+from knowledge.vocabulary import (ACTIVITY_INCOME, ACTIVITY_VALUES, COUPLE_TYPES, HOUSING_ENTITY_VALUE,
+                                  HOUSING_VALUES, SELF_EMPLOYED_KINDS)
 
 MAX_MONTHLY_AMOUNT = 20000.0
 PERIOD_TO_MONTH = {"month": 1.0, "year": 1 / 12, "week": 52 / 12, None: 1.0}
@@ -73,7 +73,7 @@ def read(entities: Iterable[Mapping[str, Any]], question: str | None, answers: M
     yes_no = _first(grouped, "yes_no")
     said_yes_no = yes_no.get("value") if yes_no else {"affirm": True, "deny": False}.get(intent or "")
 
-    _categories(grouped, out)
+    _categories(grouped, answers, out)
     _ages(grouped, question, answers, out)
     _counts(grouped, question, out)
     _amounts(grouped, question, answers, out)
@@ -96,8 +96,10 @@ def read(entities: Iterable[Mapping[str, Any]], question: str | None, answers: M
     return reading
 
 
-def _categories(grouped: dict[str, list[Mapping[str, Any]]], out: dict[str, Any]) -> None:
+def _categories(grouped: dict[str, list[Mapping[str, Any]]], answers: Mapping[str, Any], out: dict[str, Any]) -> None:
     housing = _first(grouped, "housing_status")
+    if housing and housing.get("implied") and answers.get("housing_status") not in (None, UNKNOWN):
+        housing = None   # « mon loyer c'est 450 » says nothing new about an HLM already said
     if housing:
         detail = housing.get("detail") or housing.get("value")
         if detail in HOUSING_VALUES:
@@ -109,6 +111,9 @@ def _categories(grouped: dict[str, list[Mapping[str, Any]]], out: dict[str, Any]
         out["couple"] = relationship["value"] == "couple"
         if relationship.get("couple_type"):
             out["couple_type"] = relationship["couple_type"]
+    couple_type = _first(grouped, "couple_type")   # a button
+    if couple_type and couple_type.get("value") in COUPLE_TYPES:
+        out["couple_type"] = couple_type["value"]
     activity = _first(grouped, "activity")
     if activity and activity.get("value") in ACTIVITY_VALUES:
         out["activity"] = activity["value"]
@@ -201,8 +206,8 @@ def _counts(grouped: dict[str, list[Mapping[str, Any]]], question: str | None, o
         if question == "age" and 14 <= value:
             out.setdefault("age", int(value))
     ages = out.get("children_ages")
-    if ages is not None and "children" not in out and question == "children":
-        out["children"] = len(ages)
+    if ages is not None and "children" not in out and question in ("children", "couple", "age"):
+        out["children"] = len(ages)   # « avec mon enfant de 4 ans »: one child
 
 
 def _amounts(grouped: dict[str, list[Mapping[str, Any]]], question: str | None, answers: Mapping[str, Any],
@@ -225,6 +230,8 @@ def _amounts(grouped: dict[str, list[Mapping[str, Any]]], question: str | None, 
             target = _unlabelled_target(question, answers, out)
         if target and target not in out:
             out[target] = value
+            if question == "other_income" and target in ("disability_pension", "alimony", "pension"):
+                out.setdefault("other_income", 0.0)   # « une pension d'invalidité de 790 »: that, and no other
 
 
 def _unlabelled_target(question: str | None, answers: Mapping[str, Any], out: Mapping[str, Any]) -> str | None:

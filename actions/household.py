@@ -20,7 +20,7 @@ def relevant_answers(answers: Mapping[str, Any], life_event: str | None = None) 
     """The answers to the questions the plan needs now, with the details that go with them."""
     needed = set(needed_questions(answers, life_event))
     kept = {q: v for q, v in answers.items() if q in needed and v is not None}
-    for detail in ("couple_type", "partner_income_type", "partner_reason"):
+    for detail in ("couple_type", "partner_income_type", "partner_reason"):   # said without being asked
         if answers.get("couple") is True and answers.get(detail) is not None:
             kept[detail] = answers[detail]
     for detail in ("charges", "occupation", "disability_pension", "activity_reason"):
@@ -77,11 +77,13 @@ def build_household(all_answers: Mapping[str, Any], life_event: str | None = Non
     household: dict[str, Any] = {
         "housing": housing,
         "adults": adults,
-        "couple_type": answers.get("couple_type") if len(adults) == 2 else None,
+        "couple_type": _known(answers, "couple_type") if len(adults) == 2 else None,
         "children": children,
         "single_parent_recent": bool(_known(answers, "single_parent_recent")) and len(adults) == 1,
     }
     unknown_if("single_parent_recent", "single_parent_recent")
+    if len(adults) == 2:
+        unknown_if("couple_type", "couple_type")
     commune = answers.get("commune")
     if isinstance(commune, dict) and commune.get("code"):
         household["commune"] = commune["code"]
@@ -162,6 +164,10 @@ def _partner(answers: Mapping[str, Any], own_age: int, unknown: set[str]) -> dic
     }
     if answers.get("pregnant") == "partner":
         partner["pregnant"] = True
+    if answers.get("partner_work_restriction") == UNKNOWN:
+        unknown.add("adults[1].work_restriction")
+    elif isinstance(answers.get("partner_work_restriction"), bool):
+        partner["work_restriction"] = answers["partner_work_restriction"]
     return partner
 
 

@@ -19,6 +19,8 @@ from actions.recap import recap_text
 from actions.screening_plan import ANSWERS, QUESTIONS, UNKNOWN, needed_questions, next_question, unsettled
 
 MAX_ATTEMPTS = 2
+# Said whatever else the message holds: the rules take over.
+ALWAYS_INTERRUPT = frozenset({"stop", "delete_data", "restart"})
 
 
 def current_answers(tracker: Tracker) -> dict[str, Any]:
@@ -83,12 +85,14 @@ class ValidateScreeningForm(FormValidationAction):
     async def _read(self, question: str, answers: dict[str, Any], dispatcher: CollectingDispatcher,
                     tracker: Tracker, domain: DomainDict) -> list[EventType] | None:
         intent = intent_of(tracker)
-        if intent in INTERRUPTIONS:
+        if intent in ALWAYS_INTERRUPT:
             return None
         message = tracker.latest_message or {}
         reading = facts.read(message.get("entities") or [], question, answers, intent)
         attempts = dict(tracker.get_slot("attempts") or {})
         changes = changes_of(reading, question, answers)
+        if intent in INTERRUPTIONS and not reading.answered and not changes:
+            return None   # « je veux parler à quelqu'un »; but « un petit » read as such is an answer
         if corrected(changes, answers, question):
             say(dispatcher, "corrected")
         events: list[EventType] = [SlotSet(k, v) for k, v in changes.items()]
@@ -264,6 +268,14 @@ class ActionAskWorkRestriction(ActionAskQuestion):
 
 class ActionAskPartnerDisability(ActionAskQuestion):
     question = "partner_disability"
+
+
+class ActionAskPartnerWorkRestriction(ActionAskQuestion):
+    question = "partner_work_restriction"
+
+
+class ActionAskCoupleType(ActionAskQuestion):
+    question = "couple_type"
 
 
 class ActionAskRecap(ActionAskQuestion):

@@ -14,16 +14,18 @@ QUESTIONS = (
     "age", "couple", "partner_age", "children", "children_ages", "alimony", "single_parent_recent",
     "pregnant", "commune", "housing_status", "rent", "activity", "self_employed", "self_employed_kind",
     "student_grant", "salary", "unemployment", "pension", "partner_income", "partner_activity", "other_income",
-    "disability", "work_restriction", "partner_disability", "recap",
+    "disability", "work_restriction", "partner_disability", "partner_work_restriction", "couple_type", "recap",
 )
 # Facts a message may give that no question asks on its own (kept with the answers).
-DETAILS = ("couple_type", "charges", "occupation", "disability_pension", "activity_reason", "partner_reason",
+DETAILS = ("charges", "occupation", "disability_pension", "activity_reason", "partner_reason",
            "disability_said", "partner_disability_said", "partner_income_type")
 ANSWERS = QUESTIONS + DETAILS
 
 AMOUNT_QUESTIONS = frozenset({"rent", "salary", "unemployment", "pension", "partner_income", "other_income",
                               "alimony", "self_employed"})
-YES_NO_QUESTIONS = frozenset({"single_parent_recent", "pregnant", "student_grant", "work_restriction", "recap"})
+YES_NO_QUESTIONS = frozenset({"single_parent_recent", "pregnant", "student_grant", "work_restriction",
+                              "partner_work_restriction", "recap"})
+SCHOOL_GRANT_AGES = range(10, 18)   # collège and lycée: their grants read the parents' tax return
 INCOME_QUESTIONS = ("salary", "unemployment", "pension", "self_employed", "partner_income")
 PAYS_RENT = PAYING_STATUSES | {UNKNOWN}
 SENIOR_AGE = 65
@@ -116,9 +118,14 @@ def needed_questions(answers: Mapping[str, Any], life_event: str | None = None) 
     rate = number(answers.get("disability"))
     if rate is not None and 0.5 <= rate < 0.8:
         questions.append("work_restriction")
-    if couple and (answers.get("partner_reason") in {"handicap", "maladie"} or answers.get("partner_disability_said")
-                   is True or answers.get("partner_income_type") == "disability_pension"):
+    if couple and (answers.get("partner_activity") == "inactif" or answers.get("partner_disability_said") is True
+                   or answers.get("partner_income_type") == "disability_pension"):
         questions.append("partner_disability")
+    partner_rate = number(answers.get("partner_disability"))
+    if couple and partner_rate is not None and 0.5 <= partner_rate < 0.8:
+        questions.append("partner_work_restriction")
+    if couple and isinstance(ages, list) and any(a in SCHOOL_GRANT_AGES for a in ages):
+        questions.append("couple_type")   # married or not: one tax return or two
     ordered = _life_event_first(questions, life_event)
     return ordered + ["recap"]
 

@@ -311,13 +311,17 @@ _HOUSING_SPEC: list[tuple[str, str, int, dict]] = [
                  r"encore (?:a|un) (?:credit|payer)|mensualites? (?:de|du) (?:credit|pret)|"
                  r"pret pour (?:la|ma|notre) maison|(?:j'ai|on a|nous avons) un (?:credit|pret)"
                  r"(?! (?:conso|consommation|auto|voiture|revolving|etudiant))|credit en cours|"
-                 r"(?:credit|pret) sur \d+ ans|pret a taux zero|ptz", 7, {}),
-    ("locataire", r"(?:mon|ma|le|la|notre) (?:proprio|proprietaire|bailleur)|"
-                  r"locataire|locatair|locataires|je loue|on loue|nous louons|jloue|loue un|loue une|"
-                  r"loue (?:mon|ma|notre|l')|en location|location|je paie (?:un|mon|le) loyer|"
+                 r"(?:credit|pret) sur \d+ ans|pret a taux zero|ptz|"
+                 r"(?:je |on |nous )?(?:paye|paie|payons|payent) (?:encore |toujours )?(?:le|un|mon|notre|la|les) "
+                 r"(?:credit|pret|emprunt|traites|mensualites)", 7, {}),
+    ("locataire", r"locataire|locatair|locataires|je loue|on loue|nous louons|jloue|loue un|loue une|"
+                  r"loue (?:mon|ma|notre|l')|en location|location|bail|agence immo(?:biliere)?|colocation|coloc|"
+                  r"sous[- ]location|sous[- ]loue", 8, {}),
+    # a rent or a landlord says the person pays rent, not what kind of home: « implied » (it does not
+    # replace a kind said before, such as HLM)
+    ("locataire", r"(?:mon|ma|le|la|notre) (?:proprio|proprietaire|bailleur)|je paie (?:un|mon|le) loyer|"
                   r"je paye (?:un|mon|le) loyer|on paie (?:un|le|notre) loyer|on paye (?:un|le|notre) loyer|"
-                  r"j'ai un loyer|loyer|bail|agence immo(?:biliere)?|colocation|coloc|sous[- ]location|"
-                  r"sous[- ]loue", 8, {}),
+                  r"j'ai un loyer|loyers?", 11, {"extra": (("implied", True),)}),
     ("proprietaire", r"proprietaire|proprio|proprietaires|propriete|proprietere|proprietaite|"
                      r"(?:ma|notre|la) maison est (?:a moi|a nous|payee|remboursee)|maison (?:payee|a moi|a nous)|"
                      r"(?:j'ai|on a|nous avons) (?:achete|acheter|une maison|ma maison|notre maison)|"
@@ -410,7 +414,7 @@ RELATIONSHIP_RULES = _rules([
              r"divorcee?|separee?|veuve?|veuf|en instance de divorce|sans conjoint|sans compagnon|"
              r"sans compagne|personne d'autre|mere celibataire|pere celibataire|maman solo|papa solo|"
              r"parent isole|famille monoparentale|je vis seule?|j'habite seule?|isolee?"),
-    ("couple", r"en couple|couple|mariee?s?|pacsee?s?|pacs|concubin|concubine|concubinage|"
+    ("couple", r"en couple|couple|mariee?s?|pac+see?s?|pacs|concubin|concubine|concubinage|"
                r"union libre|vie maritale|avec (?:mon|ma) (?:mari|femme|epouse|epoux|conjoint|conjointe|"
                r"compagnon|compagne|copain|copine|chéri|cheri|cherie|homme|meuf|mec|partenaire|ami|amie)|"
                r"(?:mon|ma) (?:mari|femme|epouse|epoux|conjoint|conjointe|compagnon|compagne|concubin|"
@@ -461,7 +465,7 @@ def parse_relationship(text: str) -> str | None:
 _COUPLE_TYPES = [(value, re.compile(_B + "(?:" + pattern + ")" + _E)) for value, pattern in [
     ("union_libre", r"union libre|concubinage|concubine?s?|vie maritale|en menage|"
                     r"(?:sans etre|pas|non|ni|jamais) mariee?s?|(?:vivre|vit|vivons|on vit) ensemble sans"),
-    ("pacse", r"(?<!pas )(?<!non )(?<!ni )(?<!plus )(?:pacsee?s?|pacs|pacse|pacser)"),
+    ("pacse", r"(?<!pas )(?<!non )(?<!ni )(?<!plus )(?:pac+see?s?|pacs|pac+se|pacser|pax[ée]s?)"),
     ("marie", r"(?<!pas )(?<!non )(?<!sans etre )(?<!ni )(?<!plus )(?<!jamais )(?:mariee?s?|marie|epoux|epouse|"
               r"mariage|mon mari et moi sommes maries)"),
 ]]

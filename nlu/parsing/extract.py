@@ -138,6 +138,8 @@ def _answers(text: str, nt: NormText, out: _Collector) -> None:
 # a short answer saying « nothing »: « non », « rien du tout », « non rien », « que dalle »
 _NOTHING = re.compile(r"^(?:non|nan|no|aucun|aucune|rien|nada|zero|walou|que dalle|nib|neant)\b[\s,.!]*"
                       r"(?:[a-z']+[\s,.!]*){0,3}$")
+_NOT_A_CHILD = re.compile(r"\s*(?:boulot|job|peu|revenu|salaire|loyer|appart|studio|logement|bout|moment|"
+                          r"probleme|souci|travail|contrat|mot|creux)")
 _RATE_CUE = re.compile(r"\b(?:handicap\w*|taux|mdph|cdaph|invalidite|incapacite|reconnu\w*|carte|cmi|rqth)\b")
 _CHILD_COUNT_NOUN = re.compile(r"\s*(?:seule?s?\s+)?(?:enf(?!in)[a-z]*|efants?|gosses?|gamins?|gamines?|momes?|"
                                r"mioches?|marmots?|minots?|loulous?|petits?|petites?|filles?|fils|garcons?|"
@@ -240,6 +242,13 @@ def _numbers(nt: NormText, out: _Collector) -> None:
         total = numbers.parse_count(nt.text)
         out.add("number", total if total is not None else sum(c for _, c in counts),
                 counts[0][0].start, counts[-1][0].end, of=_counted(nt, counts[0][0]))
+    if not counts:   # « un petit », « avec mon enfant », « ma fille et mon fils »: no digit, still a count
+        single = numbers._SINGLE_CHILD.search(nt.text)
+        if single and not _NOT_A_CHILD.match(nt.text, single.end()) and \
+                not _overlaps((single.start(), single.end()), out.number_spans):
+            total = numbers.parse_count(nt.text)
+            if total:
+                out.add("number", total, single.start(), single.end(), of="children")
     zero_count = numbers.zero_count_span(nt)
     if zero_count and not _overlaps(zero_count, out.number_spans):
         out.add("number", 0, *zero_count, of="children")

@@ -80,6 +80,50 @@ def _tables() -> tuple[dict[str, Occupation], dict[str, Occupation], frozenset[s
     return exact, singular, firsts, longest
 
 
+TYPO_MIN_LENGTH = 6
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1:] for i in range(len(word))}
+
+
+@lru_cache(maxsize=1)
+def _typo_index() -> dict[str, frozenset[str]]:
+    """First words of titles (6 letters or more) by each of their one-letter deletions."""
+    index: dict[str, set[str]] = {}
+    for first in _tables()[2]:
+        if len(first) >= TYPO_MIN_LENGTH:
+            for key in _deletions(first) | {first}:
+                index.setdefault(key, set()).add(first)
+    return {key: frozenset(words) for key, words in index.items()}
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """True when b is a with one letter added, missing or changed, or two neighbours swapped."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                                  and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return any(long[:i] + long[i + 1:] == short for i in range(len(long)))
+
+
+@lru_cache(maxsize=4096)
+def _typo_fix(word: str) -> str | None:
+    """The one title word `word` is a typo of (one letter added, missing, changed or two swapped),
+    when there is exactly one: « emplyee » → « employee »; None otherwise."""
+    if len(word) < TYPO_MIN_LENGTH - 1:
+        return None
+    index = _typo_index()
+    near = set(index.get(word, ()))
+    for key in _deletions(word):
+        near |= index.get(key, frozenset())
+    near = {w for w in near if _one_edit(word, w)}
+    return next(iter(near)) if len(near) == 1 else None
+
+
 def occupation_count() -> int:
     """How many forms the list holds (masculine, feminine and short forms)."""
     return len(_tables()[0])
@@ -88,7 +132,12 @@ def occupation_count() -> int:
 def find_occupations(text: str) -> list[OccupationMatch]:
     """Job titles in the normalised `text`, longest first at each place, left to right."""
     exact, singular, firsts, longest = _tables()
-    words = [(m.group(0), m.start(), m.end()) for m in _WORD.finditer(text)]
+    words = []
+    for match in _WORD.finditer(text):
+        word = match.group(0)
+        if word not in firsts and _singular(word) not in firsts:
+            word = _typo_fix(word) or word   # « emplyée de mairie »
+        words.append((word, match.start(), match.end()))
     found: list[OccupationMatch] = []
     index = 0
     while index < len(words):

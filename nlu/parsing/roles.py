@@ -27,6 +27,9 @@ _INCOME_CUES: list[tuple[str, re.Pattern]] = [(kind, re.compile(r"(?<![a-z])(?:"
                      r"indemnites chomage|alloc chomage"),
     ("pension", r"retraite|retraites|pension de retraite|pension|pensions|carsat|agirc|arrco"),
     ("turnover", r"chiffre d'affaires?|chiffre d affaires?|je facture|factur\w*|clients?|encaisse\w*"),
+    # « 460 charges comprises », « 605 hors charges »: the rent, with or without its charges
+    ("rent", r"charges? (?:comprises?|incluses?)|cc|hc|hors charges?|sans (?:les )?charges?|tout compris|"
+             r"avec (?:les )?charges?|toutes charges comprises|tcc"),
     ("charges", r"charges?"),
     ("rent", r"loyers?|mensualites?|credit|pret|emprunt|rembourse\w*|bailleur|proprio|proprietaire"),
     ("salary", r"salaires?|ma paye|ma paie|sa paye|sa paie|fiche de paie|gagne|gagnes|gagnent|gagnons|gagnez|smic"),

@@ -17,7 +17,7 @@ ASKS = {"consent", "age", "couple", "partner_age", "children", "children_ages", 
         "disability", "single_parent_recent", "alimony", "appointment_slot", "phone",
         # our additions (docs/conversation.md)
         "pregnant", "self_employed", "self_employed_kind", "student_grant", "partner_activity", "work_restriction",
-        "partner_disability", "recap"}
+        "partner_disability", "partner_work_restriction", "couple_type", "recap"}
 ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]{1,}\b")
 NEGATORS = re.compile(r"\b(ne|n'|sans|non)\b(?!-)", re.IGNORECASE)  # « non-recours » is a noun
 
