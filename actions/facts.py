@@ -80,6 +80,7 @@ def read(entities: Iterable[Mapping[str, Any]], question: str | None, answers: M
     _places(grouped, question, answers, out)
     _yes_no_facts(grouped, question, out)
     _partner_activity_from_income(answers, out)
+    _in_context(question, answers, out)
 
     if question in YES_NO_QUESTIONS and question not in out and said_yes_no is not None:
         out[question] = YES_NO_VALUE.get(question, {}).get(said_yes_no, said_yes_no)
@@ -243,6 +244,26 @@ def _unlabelled_target(question: str | None, answers: Mapping[str, Any], out: Ma
         income = ACTIVITY_INCOME.get(out.get("activity") or answers.get("activity") or "")
         return {"salary": "salary", "unemployment": "unemployment", "pension": "pension"}.get(income or "")
     return None
+
+
+PARTNER_QUESTIONS = frozenset({"partner_activity", "partner_income", "partner_age", "partner_disability"})
+INCOME_ASKED = frozenset({"salary", "unemployment", "pension", "self_employed"})
+
+
+def _in_context(question: str | None, answers: Mapping[str, Any], out: dict[str, Any]) -> None:
+    """What the question asked makes of a fact said without its subject: asked about the partner,
+    « il est à la retraite » or « rien » is the partner's; asked how much one earns, « je travaille
+    pas à côté » is no salary, not a new activity."""
+    if question in PARTNER_QUESTIONS and "activity" in out and "partner_activity" not in out:
+        out["partner_activity"] = out.pop("activity")
+        if "activity_reason" in out:
+            out["partner_reason"] = out.pop("activity_reason")
+        out.pop("occupation", None)
+    if question in INCOME_ASKED and out.get("activity") == "inactif" and not out.get("activity_reason") \
+            and answers.get("activity") not in (None, UNKNOWN, "inactif"):
+        out.pop("activity")
+        out.pop("occupation", None)
+        out.setdefault(question, 0.0)
 
 
 def _partner_activity_from_income(answers: Mapping[str, Any], out: dict[str, Any]) -> None:

@@ -58,6 +58,7 @@ _SMS_RULES: list[tuple[str, str]] = [
     (r"koi|kwa|quoa|quoi", "quoi"),
     (r"pk|pq|pkoi|pourkoi|prq|pourquoa", "pourquoi"),
     (r"tt", "tout"),
+    (r"mn", "mon"),
     (r"tte", "toute"),
     (r"tts", "tous"),
     (r"bcp|bcq|bcoup|boucoup", "beaucoup"),

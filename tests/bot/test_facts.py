@@ -128,3 +128,14 @@ def test_at_the_recap_a_fact_replaces_the_answer():
     answers = {"rent": 580.0, "housing_status": "locataire"}
     reading = read(extract_entities("le loyer c'est 850 pas 580"), "recap", answers)
     assert changes_of(reading, "recap", answers) == {"rent": 850.0}
+
+
+def test_the_question_asked_says_whose_fact_it_is():
+    assert answers_of("rien", "partner_activity") == {"partner_activity": "inactif"}
+    found = answers_of("mn conjoint est au chomage, 960 € par mois", "partner_income")
+    assert found["partner_activity"] == "chomeur" and found["partner_income"] == 960
+
+
+def test_no_job_on_the_side_is_no_salary_not_a_new_activity():
+    assert answers_of("je travaille pas à côté", "salary", {"activity": "etudiant"}) == {"salary": 0.0}
+    assert answers_of("je suis au chômage maintenant", "salary", {"activity": "salarie"})["activity"] == "chomeur"
