@@ -294,6 +294,12 @@ def _places(grouped: dict[str, list[Mapping[str, Any]]], question: str | None, a
     if commune:
         chosen = {"code": commune.get("code"), "name": commune.get("value")}
         if commune.get("arrondissements"):
+            # « dans le 10e à Marseille »: the arrondissement is in the same message
+            settled = _pick_pending_town({"arrondissements": commune["arrondissements"]},
+                                         {k: v for k, v in grouped.items() if k != "commune"})
+            if settled:
+                out["commune"] = settled
+                return
             chosen["arrondissements"] = list(commune["arrondissements"])
         elif commune.get("candidates"):
             chosen["candidates"] = list(commune["candidates"])
@@ -319,7 +325,8 @@ def _pick_pending_town(pending: Mapping[str, Any], grouped: dict[str, list[Mappi
     if commune and commune.get("code") and not commune.get("candidates") and not commune.get("arrondissements"):
         return {"code": commune["code"], "name": commune.get("value")}
     postcode = _first(grouped, "postcode")
-    numbers = [number(e.get("value")) for name in ("number", "age", "amount", "choice") for e in grouped.get(name, [])]
+    numbers = [number(e.get("value")) for name in ("number", "age", "amount", "choice") for e in grouped.get(name, [])
+               if name == "choice" or e.get("bare")]   # « 7 », « le 7e », not « 3 enfants »
     if pending.get("arrondissements"):
         for option in options:
             rank = _arrondissement_number(option)
