@@ -74,7 +74,7 @@ class Persona:
     answers: dict[str, str]
     expected: dict[str, Any] = field(default_factory=dict)
 
-    def play(self, client: httpx.Client, max_messages: int = 12, source: str | None = None) -> ChatSession:
+    def play(self, client: httpx.Client, max_messages: int = 17, source: str | None = None) -> ChatSession:
         session, messages = ChatSession.open(client, source)
         messages = session.say(self.opener)
         while session.sent < max_messages + 1:

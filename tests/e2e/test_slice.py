@@ -17,7 +17,7 @@ SLICE = Persona(
     opener="bonjour, de toute façon j'ai droit à rien",
     answers={"age": "35", "couple": "je vis seul sans enfant", "children": "aucun", "commune": "Nancy",
              "housing_status": "je loue un appart", "rent": "450", "activity": "je travaille",
-             "salary": "900 euros"},
+             "salary": "900 euros", "pregnant": "non", "recap": "oui c'est ça"},
 )
 
 # The same household, as a caseworker writes it for OpenFisca: 35 in November 2026, net 900 € a month
@@ -53,7 +53,7 @@ def test_the_slice_answers_the_doubt_and_estimates_with_openfisca(client: httpx.
     if expected["rsa"]:
         assert rsa == round(expected["rsa"]), text
     assert "rendez-vous" in text.lower() or "rencontrer" in text.lower()  # the offer to meet someone
-    assert played.sent <= 12
+    assert played.sent <= 13
 
 
 def test_the_chat_answers_a_greeting_in_french(client: httpx.Client):
