@@ -137,6 +137,8 @@ def compare(truth: Truth, said: dict[str, Any], sent: dict[str, Any]) -> list[di
                 continue
             label = "extra" if said.get(field) == UNKNOWN else "not asked"
         elif is_sent_unknown(field):
+            if field in SAID_ONLY and not was_said:
+                continue    # never said: « unknown » is as right as nothing
             if field.startswith("adults[1].incomes.") and any(
                     f.startswith("adults[1].incomes.") for f in expected_unknown):
                 continue    # the partner's unknown income, under whichever name: counted once

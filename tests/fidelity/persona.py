@@ -23,7 +23,7 @@ SCREENING_ASKS = {
     "consent", "age", "couple", "partner_age", "children", "children_ages", "single_parent_recent", "alimony",
     "pregnant", "commune", "housing_status", "rent", "activity", "self_employed", "self_employed_kind",
     "student_grant", "salary", "unemployment", "pension", "partner_activity", "partner_income", "other_income",
-    "disability", "work_restriction", "partner_disability", "recap",
+    "disability", "work_restriction", "partner_disability", "partner_work_restriction", "couple_type", "recap",
 }
 # What a click on one of the question's buttons says.
 BUTTON_FIELDS = {
@@ -35,7 +35,8 @@ BUTTON_FIELDS = {
     "disability": ("adults[0].disability_rate",), "partner_disability": ("adults[1].disability_rate",),
     "single_parent_recent": ("single_parent_recent",), "pregnant": ("pregnant",),
     "student_grant": ("adults[0].student_grant",), "work_restriction": ("adults[0].work_restriction",),
-    "partner_activity": ("adults[1].activity",), "rent": ("housing.rent",),
+    "partner_activity": ("adults[1].activity",), "rent": ("housing.rent",), "couple_type": ("couple_type",),
+    "partner_work_restriction": ("adults[1].work_restriction",),
     "salary": ("adults[0].incomes.salary",), "unemployment": ("adults[0].incomes.unemployment",),
     "pension": ("adults[0].incomes.pension",), "self_employed_kind": ("adults[0].self_employed.kind",),
     "self_employed": ("adults[0].self_employed.turnover",),
@@ -149,7 +150,7 @@ class Persona:
         if partner is None:
             return "", ""
         pronoun = "elle" if partner.sex == "f" else "il"
-        if self.truth.couple_type == "marie":
+        if self.truth.couple_type == "marie" and self.script.says_couple_type:
             return ("ma femme" if partner.sex == "f" else "mon mari"), pronoun
         key = f"names:{self.truth.id}"
         rng = random.Random(key)
@@ -278,14 +279,17 @@ class Persona:
             truth = {"single_parent_recent": t.single_parent_recent if partner is None else None,
                      "pregnant": me.pregnant or bool(partner and partner.pregnant),
                      "student_grant": me.student_grant, "work_restriction": me.work_restriction,
+                     "partner_work_restriction": partner.work_restriction if partner else None,
                      "recap": True}.get(ask)
             return truth is not None and (intent == "affirm") == bool(truth)
         if intent != "inform" or not entities:
             return False
         for key, value in entities.items():
             if key == "relationship":
-                ok = ask == "couple" and value == ("couple" if partner else "seul") and (
-                    "number" in entities or self.children_count_now() > 0)
+                ok = value == ("couple" if partner else "seul") and (
+                    ask != "couple" or "number" in entities or self.children_count_now() > 0)
+            elif key == "couple_type":
+                ok = ask == "couple_type" and value == t.couple_type
             elif key == "number":
                 ok = ask in {"couple", "children"} and _close(value, self.children_count_now())
             elif key == "housing_status":
@@ -425,7 +429,7 @@ class Persona:
                 return f"{base} mes {kids_words}"
             return f"{base}, {kids_words}" if kids_words else base
         partner_name, _ = self.partner_words()
-        kind = t.couple_type
+        kind = t.couple_type if self.script.says_couple_type else None
         if kind:
             self.note("couple_type", kind)
         options = {
@@ -449,7 +453,7 @@ class Persona:
         couple = self.truth.partner is not None
         if plain:
             self.note("couple", len(self.truth.adults))
-            kind = self.truth.couple_type
+            kind = self.truth.couple_type if self.script.says_couple_type else None
             if kind:
                 self.note("couple_type", kind)
             words = {"marie": "mariés", "pacse": "pacsés", "union_libre": "en union libre", None: "en couple"}[kind]
@@ -960,3 +964,30 @@ class Persona:
         if plain:
             return f"{p} %"
         return self.pick([f"oui {p}%", f"{pronoun} a un taux de {p} %", f"oui, {name} est à {p}%"])
+
+    def ask_partner_work_restriction(self, plain: bool) -> str:
+        partner = self.truth.partner
+        if partner is None:
+            return self.g("je vis seul(e)")
+        if partner.work_restriction is None:
+            return "non"
+        value = partner.work_restriction
+        self.note("adults[1].work_restriction", value)
+        _, pronoun = self.partner_words()
+        if plain:
+            return "oui" if value else "non"
+        if value:
+            return self.pick(["oui", "oui la RSDAE", f"oui, c'est reconnu, {pronoun} peut pas travailler"])
+        return self.pick(["non", "non pas ça", "non, pas de RSDAE"])
+
+    def ask_couple_type(self, plain: bool) -> str:
+        kind = self.truth.couple_type
+        if kind is None:
+            return self.g("je vis seul(e)")
+        self.note("couple_type", kind)
+        if plain:
+            return {"marie": "mariés", "pacse": "pacsés", "union_libre": "ni l'un ni l'autre"}[kind]
+        return self.pick({"marie": ["mariés", "on est mariés", "oui mariés depuis 10 ans", self.g("marié(e)")],
+                          "pacse": ["pacsés", "on est pacsés", "pacs", self.g("pacsé(e)")],
+                          "union_libre": ["ni l'un ni l'autre", "aucun des deux, on vit ensemble", "en concubinage",
+                                          "union libre", "ni mariés ni pacsés"]}[kind])

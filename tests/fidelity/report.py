@@ -87,9 +87,9 @@ def _example(p: Played, difference: dict[str, Any] | None) -> dict[str, Any]:
 
 ASKS_OF_FIELD = {
     "commune": ["commune"], "housing.status": ["housing_status"], "housing.rent": ["rent", "housing_status"],
-    "housing.charges": ["rent"], "couple": ["couple"], "couple_type": ["couple"],
+    "housing.charges": ["rent"], "couple": ["couple"],
     "children": ["children_ages", "children", "couple"], "single_parent_recent": ["single_parent_recent"],
-    "pregnant": ["pregnant"], "adults[0].age": ["age"], "adults[0].activity": ["activity"],
+    "pregnant": ["pregnant"], "adults[0].age": ["age", "couple"], "adults[0].activity": ["activity"],
     "adults[0].incomes.salary": ["salary", "activity"], "adults[0].incomes.unemployment": ["unemployment", "activity"],
     "adults[0].incomes.pension": ["pension"], "adults[0].incomes.alimony": ["alimony"],
     "adults[0].incomes.other": ["other_income"], "adults[0].incomes.disability_pension": ["other_income"],
@@ -97,6 +97,7 @@ ASKS_OF_FIELD = {
     "adults[0].student_grant": ["student_grant"], "adults[0].self_employed.turnover": ["self_employed"],
     "adults[0].self_employed.kind": ["self_employed_kind"], "adults[1].age": ["partner_age", "couple"],
     "adults[1].activity": ["partner_activity", "partner_income"], "adults[1].disability_rate": ["partner_disability"],
+    "adults[1].work_restriction": ["partner_work_restriction"], "couple_type": ["couple", "couple_type"],
 }
 
 

@@ -81,6 +81,7 @@ class Script:
     opener: str = "plain"       # plain, topic (a moment of life), facts
     multi: bool = False         # answers several facts in one message
     volunteer_partner_age: bool = False
+    says_couple_type: bool = False       # « mariés », « pacsés » in the answer about the couple
     dont_know: tuple[str, ...] = ()      # asks answered « je sais pas »
     # (field, wrong value, when): the persona first says the wrong value, then corrects it at the next
     # question (`next`), at the recap (`recap`) or after the result (`after_result`).
@@ -98,7 +99,6 @@ class Truth:
     children: list[int]
     single_parent_recent: bool
     script: Script
-    couple_said: str = ""       # how the couple is named: marie, pacse, union_libre, or plain
 
     @property
     def me(self) -> Adult:
@@ -238,9 +238,7 @@ def _partner(rng: random.Random, kind: str, my_age: int, my_sex: str) -> Adult:
     if kind == "retired":
         return _retired(rng, max(age, 62), sex)
     if kind == "disabled":
-        partner = _disabled(rng, min(age, 64), sex, pension=rng.random() < 0.5)
-        partner.work_restriction = None     # the conversation asks a partner's rate, not the RSDAE
-        return partner
+        return _disabled(rng, min(age, 64), sex, pension=rng.random() < 0.5)
     return _inactive(rng, age, sex)
 
 
@@ -260,6 +258,7 @@ def _script(rng: random.Random, truth: Truth) -> Script:
         opener=rng.choices(["plain", "topic", "facts"], [55, 25, 20])[0],
         multi=rng.random() < 0.4,
         volunteer_partner_age=rng.random() < 0.3,
+        says_couple_type=rng.random() < 0.45,
     )
     candidates = ["rent"] if truth.housing["status"] in PAYS_RENT else []
     me = truth.me
@@ -398,7 +397,7 @@ def build(rng: random.Random, category: str, ident: str, index: int) -> Truth:
         adults = [me]
     else:
         raise ValueError(category)
-    if len(adults) == 2 and rng.random() < 0.45:
+    if len(adults) == 2:    # every couple is one of them; whether the persona says it is in its script
         couple_type = rng.choice(["marie", "pacse", "union_libre"])
     if housing is None:
         earning = sum(1 for a in adults if any(a.incomes.values()) or a.self_employed)
