@@ -22,7 +22,7 @@ PERIOD_TO_MONTH = {"month": 1.0, "year": 1 / 12, "week": 52 / 12, None: 1.0}
 # An amount said with its kind (« 900 de chômage ») answers the question of that kind.
 SELF_INCOME_ANSWER = {"salary": "salary", "unemployment": "unemployment", "pension": "pension",
                       "alimony": "alimony", "other": "other_income", "disability_pension": "disability_pension",
-                      "rent": "rent", "charges": "charges", "turnover": "self_employed"}
+                      "rent": "rent", "rent_with_charges": "rent", "charges": "charges", "turnover": "self_employed"}
 PARTNER_INCOMES = {"salary", "unemployment", "pension", "disability_pension", "other"}
 PARTNER_ACTIVITY_OF_INCOME = {"salary": "salarie", "unemployment": "chomeur", "pension": "retraite",
                               "disability_pension": "inactif"}
@@ -229,6 +229,9 @@ def _amounts(grouped: dict[str, list[Mapping[str, Any]]], question: str | None, 
         target = SELF_INCOME_ANSWER.get(kind or "")
         if target is None:
             target = _unlabelled_target(question, answers, out)
+        if kind == "rent_with_charges":   # « 795 dont 90 de charges »: the rent is 705
+            charges = next((_money(e) for e in grouped.get("amount", []) if e.get("income") == "charges"), None)
+            value = round(value - charges, 2) if charges and charges < value else value
         if target and target not in out:
             out[target] = value
             if question == "other_income" and target in ("disability_pension", "alimony", "pension"):

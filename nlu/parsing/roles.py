@@ -30,6 +30,8 @@ _INCOME_CUES: list[tuple[str, re.Pattern]] = [(kind, re.compile(r"(?<![a-z])(?:"
     # « 460 charges comprises », « 605 hors charges »: the rent, with or without its charges
     ("rent", r"charges? (?:comprises?|incluses?)|cc|hc|hors charges?|sans (?:les )?charges?|tout compris|"
              r"avec (?:les )?charges?|toutes charges comprises|tcc"),
+    # « 795 dont 90 de charges »: a total, charges included (the facts take the charges out)
+    ("rent_with_charges", r"dont (?:\d+ ?(?:€|euros?|e)? ?)?(?:de |d')?charges?"),
     ("charges", r"charges?"),
     ("rent", r"loyers?|mensualites?|credit|pret|emprunt|rembourse\w*|bailleur|proprio|proprietaire"),
     ("salary", r"salaires?|ma paye|ma paie|sa paye|sa paie|fiche de paie|gagne|gagnes|gagnent|gagnons|gagnez|smic"),
@@ -81,11 +83,17 @@ def is_negated(nt: NormText, mention: NumberMention) -> bool:
 
 def amount_role(nt: NormText, mention: NumberMention) -> tuple[str | None, str | None]:
     """(income kind, subject) of an amount: kind in salary, unemployment, pension,
-    disability_pension, alimony, other, rent, charges, turnover or benefit; subject self or
-    partner; None when the words do not say."""
+    disability_pension, alimony, other, rent, rent_with_charges, charges, turnover or benefit;
+    subject self or partner; None when the words do not say."""
     end = _mention_end(mention)
     begin, finish = _clause(nt, mention.start, end)
     kind = _nearest(_INCOME_CUES, nt.text, mention.start, end, begin, finish)
+    if kind is None and begin > 0:
+        # « la pension d'invalidité, 710 par mois »: a short clause just before names it
+        before_begin, _ = _clause(nt, max(0, begin - 2), max(0, begin - 1))
+        previous = nt.text[before_begin:begin]
+        if len(previous.split()) <= 5 and not re.search(r"\d", previous):
+            kind = _nearest(_INCOME_CUES, nt.text, mention.start, end, before_begin, begin)
     clause = nt.text[begin:finish]
     subject = None
     if kind not in ("rent", "charges", "alimony", "benefit"):

@@ -139,3 +139,14 @@ def test_the_question_asked_says_whose_fact_it_is():
 def test_no_job_on_the_side_is_no_salary_not_a_new_activity():
     assert answers_of("je travaille pas à côté", "salary", {"activity": "etudiant"}) == {"salary": 0.0}
     assert answers_of("je suis au chômage maintenant", "salary", {"activity": "salarie"})["activity"] == "chomeur"
+
+
+def test_charges_said_with_the_rent():
+    assert answers_of("795 dont 90 de charges", "rent") == {"rent": 705.0, "charges": 90.0}
+    assert answers_of("460 charges comprises", "rent") == {"rent": 460.0}
+    assert answers_of("605 hors charges, plus 100 de charges", "rent") == {"rent": 605.0, "charges": 100.0}
+
+
+def test_a_short_clause_before_an_amount_names_it():
+    found = answers_of("la pension d'invalidité, 710 par mois", "other_income")
+    assert found["disability_pension"] == 710 and found["other_income"] == 0
