@@ -34,7 +34,7 @@ ANSWERS = {
     "consent": "1", "age": "34", "couple": "2", "children": "2 enfants de 4 et 9 ans", "children_ages": "4 et 9",
     "single_parent_recent": "non", "alimony": "150", "commune": "54000", "housing_status": "1", "rent": "450",
     "activity": "1", "salary": "1200", "unemployment": "0", "pension": "0", "other_income": "0",
-    "partner_income": "0", "partner_age": "35", "disability": "1",
+    "partner_income": "0", "partner_age": "35", "disability": "1", "pregnant": "2", "recap": "1",
 }
 OPENER = "Bonjour"
 MAX_TURNS = 30
@@ -49,7 +49,8 @@ def question_texts() -> list[tuple[str, str]]:
             continue
         for field in ("text", "reask"):
             if entry.get(field):
-                rendered = render_one(BotMessage(str(entry[field]).strip(), (), ask), SMS).text
+                text = str(entry[field]).strip().split("{")[0]   # « Je résume : {facts}... »: its start
+                rendered = render_one(BotMessage(text, (), ask), SMS).text
                 found.append((flat(rendered.split("\n")[0]), ask))
     return found
 
