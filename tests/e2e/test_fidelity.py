@@ -7,13 +7,13 @@ session stack of conftest.py cannot send the action server's requests through th
 from __future__ import annotations
 
 import json
-from pathlib import Path
+import time
 
 import pytest
 
 from tests.fidelity.player import play_all
 from tests.fidelity.proxy import RecordingProxy
-from tests.fidelity.report import summarise, table, write_json
+from tests.fidelity.report import commit, model, summarise, table, write_json
 from tests.fidelity.truth import generate_balanced
 from tests.stack import MODEL, ROOT, start_stack
 
@@ -28,6 +28,8 @@ pytestmark = pytest.mark.stack
 def fidelity() -> dict:
     if not MODEL.exists():
         pytest.skip("no trained model: run `make model`")
+    started = time.monotonic()
+    meta = {"seed": SEED, "per_category": PER_CATEGORY, "commit": commit(), "model": model()}
     proxy = RecordingProxy().start()
     stack = start_stack(process_env={"actions": {"API_URL": proxy.url}})
     proxy.upstream = stack.api_url
@@ -37,7 +39,7 @@ def fidelity() -> dict:
         stack.stop()
         proxy.stop()
     summary = summarise(played)
-    meta = {"seed": SEED, "per_category": PER_CATEGORY, "model": Path(MODEL).resolve().name}
+    meta["duration_s"] = round(time.monotonic() - started, 1)
     write_json(REPORT, meta, summary, played, [])
     return {"played": played, "summary": summary, "table": table(summary, meta, top=8)}
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import time
 from datetime import datetime, timezone
@@ -22,26 +21,10 @@ from pathlib import Path
 from tests.fidelity.persona import Persona
 from tests.fidelity.player import play_all
 from tests.fidelity.proxy import RecordingProxy
-from tests.fidelity.report import markdown, summarise, table, write_json
+from tests.fidelity.report import commit, markdown, model, summarise, table, write_json
 from tests.fidelity.truth import generate
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _commit() -> str:
-    try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
-                                text=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "actions", "nlu", "bot", "knowledge"], cwd=ROOT,
-                               capture_output=True, text=True).stdout.strip()
-        return commit + (" (+ uncommitted changes in actions/nlu/bot/knowledge)" if dirty else "")
-    except OSError:
-        return "?"
-
-
-def _model() -> str:
-    from tests.stack import MODEL
-    return MODEL.resolve().name if MODEL.exists() else "missing"
 
 
 def stack_errors(workdir: Path, top: int = 6) -> dict[str, int]:
@@ -65,7 +48,7 @@ def run(count: int, seed: int, concurrency: int, max_messages: int, report: Path
     proxy = RecordingProxy(upstream=api, port=listen).start()
     stack = None
     started = time.monotonic()
-    meta = {"seed": seed, "count": count, "commit": _commit(), "model": _model(),
+    meta = {"seed": seed, "count": count, "commit": commit(), "model": model(),
             "date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "concurrency": concurrency,
             "max_messages": max_messages}
     try:

@@ -4,6 +4,7 @@ transcript and its differences)."""
 from __future__ import annotations
 
 import json
+import subprocess
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,26 @@ from typing import Any
 from tests.fidelity.compare import LABELS, pattern
 from tests.fidelity.player import Played
 from tests.fidelity.truth import CATEGORIES
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def commit() -> str:
+    """The commit played, and whether the conversation's code had uncommitted changes."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                                text=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "actions", "nlu", "bot", "knowledge"], cwd=ROOT,
+                               capture_output=True, text=True).stdout.strip()
+        return head + (" (+ uncommitted changes in actions/nlu/bot/knowledge)" if dirty else "")
+    except OSError:
+        return "?"
+
+
+def model() -> str:
+    """The trained model the stack loads."""
+    from tests.stack import MODEL
+    return MODEL.resolve().name if MODEL.exists() else "missing"
 
 
 def _pct(part: int, whole: int) -> str:
