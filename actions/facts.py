@@ -325,6 +325,10 @@ def _pick_pending_town(pending: Mapping[str, Any], grouped: dict[str, list[Mappi
     button, the département « 54 », or a town named with its département)."""
     options = pending.get("arrondissements") or pending.get("candidates") or []
     commune = _first(grouped, "commune")
+    named = [str(e.get("value")) for e in grouped.get("departement", [])]
+    by_departement = [o for o in options if str(o.get("departement")) in named]
+    if pending.get("candidates") and len(by_departement) == 1:   # « la Marne » (not the town La Marne)
+        return {"code": by_departement[0]["code"], "name": by_departement[0].get("name")}
     if commune and commune.get("code") and not commune.get("candidates") and not commune.get("arrondissements"):
         return {"code": commune["code"], "name": commune.get("value")}
     postcode = _first(grouped, "postcode")
@@ -337,7 +341,8 @@ def _pick_pending_town(pending: Mapping[str, Any], grouped: dict[str, list[Mappi
                 return {"code": option["code"], "name": option.get("name")}
         return None
     departements = {f"{int(n):02d}" for n in numbers if n is not None} | (
-        {str(postcode.get("value", ""))[:2]} if postcode else set())
+        {str(postcode.get("value", ""))[:2]} if postcode else set()) | {
+        str(e.get("value")) for e in grouped.get("departement", [])}
     matching = [o for o in options if str(o.get("departement")) in departements]
     if len(matching) == 1:   # one town of that name in that département: settled
         return {"code": matching[0]["code"], "name": matching[0].get("name")}

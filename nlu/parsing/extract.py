@@ -115,6 +115,11 @@ def extract_entities(text: str) -> list[dict]:  # noqa: C901 - one pass per enti
             continue
         out.add_mention(mention)
         out.number_spans.append((mention.start, mention.end))
+    try:
+        for mention in places.departement_name_mentions(nt):
+            out.add_mention(mention)
+    except FileNotFoundError:
+        pass
 
     for mention in cues.phone_mentions(nt):
         out.add_mention(mention)

@@ -39,9 +39,9 @@ this name, plus those whose head it is):
   2. a département named in the message (« dans la Meuse », « (55) », « Saint-Denis 93 »);
   3. accents typed: « Blâmont » with its accent is not Blamont;
   4. the communes of the territories, when one of them is left;
-  5. a single one left, or the most populous has 10 times the population of all the others together
+  5. a single one left, or the most populous has 200 times the population of all the others together
      (Nancy vs Nancy-sur-Cluses; Essey-lès-Nancy vs Essey and Essey-et-Maizerais), or the most
-     populous of this full name has 10 times the others of this name and more people than each
+     populous of this full name has 200 times the others of this name and more people than each
      commune of this head (Montreuil 93 vs two villages, Montreuil-Juigné, Montreuil-sur-Mer...):
      settled;
   6. otherwise the most populous is given with `candidates`: all those left (code, name, département;
@@ -158,7 +158,7 @@ _ABBREVIATIONS = {"st", "ste", "sts", "stes", "mt", "s", "ss"}
 
 POPULOUS = 10000        # a commune this big is one step less protected by the word lists
 CAPITAL_MIN_POPULATION = 2000
-DOMINANCE = 10          # the most populous wins when it has 10 times the others together
+DOMINANCE = 200         # the most populous wins when it has 200 times the others together
 
 
 @dataclass(frozen=True)
@@ -655,6 +655,16 @@ def _departement_mentions(index: _Index, nt: NormText, tokens: list[tuple[str, i
                                                                 text[match.end():match.end() + 1] == ")")
         found.append(((code,), match.start(), match.end(), cued))
     return found
+
+
+def departement_name_mentions(nt: NormText) -> list[Mention]:
+    """Départements named (« la Marne », « en Seine-Saint-Denis », « dans le 92 »), announced or, in
+    words, as a short answer: entity "departement" with its code (the answer to « Laquelle ? »)."""
+    index = _index()
+    short = len(nt.text.split()) <= 4
+    return [Mention("departement", codes[0], start, end)
+            for codes, start, end, cued in _departement_mentions(index, nt, _tokens(nt))
+            if cued or (short and not nt.text[start:end].strip().isdigit())]
 
 
 def departement_name(code: str) -> str | None:

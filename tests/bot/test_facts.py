@@ -150,3 +150,11 @@ def test_charges_said_with_the_rent():
 def test_a_short_clause_before_an_amount_names_it():
     found = answers_of("la pension d'invalidité, 710 par mois", "other_income")
     assert found["disability_pension"] == 710 and found["other_income"] == 0
+
+
+def test_a_departement_named_in_words_settles_a_homonym():
+    pending = {"code": "92007", "name": "Bagneux", "candidates": [
+        {"code": "92007", "name": "Bagneux", "departement": "92"},
+        {"code": "51032", "name": "Bagneux", "departement": "51"}]}
+    assert answers_of("la marne", "commune", {"commune": pending})["commune"]["code"] == "51032"
+    assert answers_of("dans le 92", "commune", {"commune": pending})["commune"]["code"] == "92007"
