@@ -115,19 +115,16 @@ def _categories(grouped: dict[str, list[Mapping[str, Any]]], answers: Mapping[st
     couple_type = _first(grouped, "couple_type")   # a button
     if couple_type and couple_type.get("value") in COUPLE_TYPES:
         out["couple_type"] = couple_type["value"]
-    activity = _first(grouped, "activity")
-    if activity and activity.get("value") in ACTIVITY_VALUES:
-        out["activity"] = activity["value"]
-        if activity.get("occupation"):
-            out["occupation"] = activity["occupation"]
-        if activity.get("reason"):
-            out["activity_reason"] = activity["reason"]
-    partner = _first(grouped, "partner_activity")
-    if partner and partner.get("value") in ACTIVITY_VALUES:
-        out["partner_activity"] = partner["value"]
-        if partner.get("reason"):
-            out["partner_reason"] = partner["reason"]
-        out.setdefault("couple", True)
+    for name, reason in (("activity", "activity_reason"), ("partner_activity", "partner_reason")):
+        said = _first(grouped, name)
+        if said and said.get("value") in ACTIVITY_VALUES:
+            out[name] = said["value"]
+            if said.get("reason"):
+                out[reason] = said["reason"]
+            if name == "activity" and said.get("occupation"):
+                out["occupation"] = said["occupation"]
+            if name == "partner_activity":
+                out.setdefault("couple", True)
     reason = _first(grouped, "partner_reason")   # a button: « Handicap ou maladie »
     if reason and reason.get("value"):
         out["partner_reason"] = reason["value"]
