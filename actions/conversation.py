@@ -160,11 +160,19 @@ class ActionTakeFacts(Action):
 
 
 class ActionConsentRefused(Action):
+    """« non » to the privacy notice. A message with facts of the household read as a no (« jsuis
+    auto-entrepreneure, ça marche pas fort ») is not a refusal: the question comes again."""
+
     def name(self) -> str:
         return "action_consent_refused"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
+        message = tracker.latest_message or {}
+        reading = facts.read(message.get("entities") or [], None, {}, latest_intent(tracker))
+        if reading.answers:
+            say(dispatcher, "consent_needed")
+            return ask_consent(dispatcher, with_notice=False)
         say(dispatcher, "consent_refused")
         return [SlotSet("offer", None)]
 

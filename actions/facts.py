@@ -193,10 +193,11 @@ def _ages(grouped: dict[str, list[Mapping[str, Any]]], question: str | None, ans
 def _counts(grouped: dict[str, list[Mapping[str, Any]]], question: str | None, out: dict[str, Any]) -> None:
     for entity in grouped.get("number", []):
         value = number(entity.get("value"))
-        if value is None or not 0 <= value <= 15:
+        if question == "children_ages" and entity.get("of") != "children" and value is not None \
+                and 0 <= value <= CHILD_AGE_MAX:
+            out.setdefault("children_ages", []).append(int(value))   # « 4 et 9 », « 19, 8 et 4 »
             continue
-        if question == "children_ages" and entity.get("of") != "children":
-            out.setdefault("children_ages", []).append(int(value))   # « 4 et 9 »
+        if value is None or not 0 <= value <= 15:
             continue
         if entity.get("of") == "children" or question in ("children", "couple"):
             out["children"] = int(value)
@@ -206,6 +207,8 @@ def _counts(grouped: dict[str, list[Mapping[str, Any]]], question: str | None, o
     ages = out.get("children_ages")
     if ages is not None and "children" not in out and question in ("children", "couple", "age"):
         out["children"] = len(ages)   # « avec mon enfant de 4 ans »: one child
+    if ages is not None and isinstance(out.get("children"), int) and out["children"] < len(ages):
+        out["children"] = len(ages)   # « un bébé de 2 mois et un de 3 ans »: every age is a child
 
 
 def _amounts(grouped: dict[str, list[Mapping[str, Any]]], question: str | None, answers: Mapping[str, Any],

@@ -464,7 +464,9 @@ def parse_relationship(text: str) -> str | None:
 
 _COUPLE_TYPES = [(value, re.compile(_B + "(?:" + pattern + ")" + _E)) for value, pattern in [
     ("union_libre", r"union libre|concubinage|concubine?s?|vie maritale|en menage|"
-                    r"(?:sans etre|pas|non|ni|jamais) mariee?s?|(?:vivre|vit|vivons|on vit) ensemble sans"),
+                    r"(?:sans etre|pas|non|ni|jamais) mariee?s?|(?:vivre|vit|vivons|on vit) ensemble sans|"
+                    r"ni l'un ni l'autre|aucun des deux|ni l'une ni l'autre|ni mariee?s? ni pac+see?s?|"
+                    r"juste ensemble|on vit juste ensemble"),
     ("pacse", r"(?<!pas )(?<!non )(?<!ni )(?<!plus )(?:pac+see?s?|pacs|pac+se|pacser|pax[ée]s?)"),
     ("marie", r"(?<!pas )(?<!non )(?<!sans etre )(?<!ni )(?<!plus )(?<!jamais )(?:mariee?s?|marie|epoux|epouse|"
               r"mariage|mon mari et moi sommes maries)"),
@@ -473,9 +475,15 @@ _COUPLE_TYPES = [(value, re.compile(_B + "(?:" + pattern + ")" + _E)) for value,
 
 def relationship_mentions(nt: NormText) -> list[Mention]:
     """Alone or in a couple: one Mention "relationship" (seul/couple) with extra "couple_type"
-    (marie, pacse, union_libre) when the kind of couple is said; [] when nothing is said."""
+    (marie, pacse, union_libre) when the kind of couple is said; a Mention "couple_type" when only
+    the kind is said; [] when nothing is said."""
     found = relationship_mention(nt)
     if not found:
+        # « ni l'un ni l'autre » answering « mariés, pacsés ? »: the kind of couple alone
+        for couple_type, pattern in _COUPLE_TYPES:
+            match = pattern.search(nt.text)
+            if match:
+                return [Mention("couple_type", couple_type, match.start(), match.end())]
         return []
     value, start, end = found
     extra = {}
@@ -508,7 +516,7 @@ ACTIVITY_CUES: list[_Rule] = [
                      r"trouve (?:pas|rien|aucun) (?:de |d')?(?:travail|boulot|taf|job|emploi)|trouve rien(?= *(?:$|[,.;!?]))",
           _R_CHOMEUR_LACK, denial=True, event=True),
     # looking for work
-    _rule("chomeur", r"(?:re)?cherche(?:s|nt)? (?:activement |toujours |encore |serieusement )?"
+    _rule("chomeur", r"(?:re)?(?:cherche|cherhe|cheche|chreche|cherch|cherce)(?:s|nt)? (?:activement |toujours |encore |serieusement )?"
                      r"(?:du |un |une |de |d'|des )" + _WORK + r"|en recherche(?: active)?(?: d'emploi| de travail| de boulot)?|"
                      r"recherche d'emploi|(?:(?<=je )|(?<=on )|(?<=il )|(?<=elle ))cherche(?= *(?:$|[,.;!?]| et | mais | depuis | toujours"
                      r"| encore| activement))|(?:je veux|je voudrais|j'aimerais|je souhaite|je souhaiterais|"
@@ -531,8 +539,8 @@ ACTIVITY_CUES: list[_Rule] = [
                       r"(?:infirmiere|commerce|ingenieur|art|design)|lyceen|lyceenne|au lycee|en terminale|"
                       r"en formation|stagiaire de la formation|en cap|en bac pro|boursiere?s?", _R_ETUDIANT,
           person=True),
-    _rule("independant", r"independante?s?|auto[- ]?entrepreneu(?:r|se)s?|autoentrepreneu(?:r|se)s?|"
-                         r"auto entrepreneu(?:r|se)|micro[- ]?entreprise|micro[- ]?entrepreneu(?:r|se)s?|"
+    _rule("independant", r"independante?s?|auto[- ]?entrepreneu(?:r|re|se)s?|autoentrepreneu(?:r|re|se)s?|"
+                         r"auto entrepreneu(?:r|re|se)|micro[- ]?entreprises?|micro[- ]?entrepreneu(?:r|re|se)s?|"
                          r"freelance|free[- ]lance|a (?:mon|son|notre|leur) (?:propre )?compte|"
                          r"(?:ma|sa|notre) propre (?:boite|entreprise|societe|affaire)|"
                          r"(?:ai|a|avons|avez|ont) (?:ma|sa|une|mon|son|un|notre) "

@@ -143,6 +143,7 @@ def _answers(text: str, nt: NormText, out: _Collector) -> None:
 # a short answer saying « nothing »: « non », « rien du tout », « non rien », « que dalle »
 _NOTHING = re.compile(r"^(?:non|nan|no|aucun|aucune|rien|nada|zero|walou|que dalle|nib|neant)\b[\s,.!]*"
                       r"(?:[a-z']+[\s,.!]*){0,3}$")
+_TIME_UNIT = re.compile(r"\s*(?:ans?|annees?|mois|semaines?|jours?|heures?|h)\b")
 _NOT_A_CHILD = re.compile(r"\s*(?:boulot|job|peu|revenu|salaire|loyer|appart|studio|logement|bout|moment|"
                           r"probleme|souci|travail|contrat|mot|creux)")
 _RATE_CUE = re.compile(r"\b(?:handicap\w*|taux|mdph|cdaph|invalidite|incapacite|reconnu\w*|carte|cmi|rqth)\b")
@@ -257,10 +258,22 @@ def _numbers(nt: NormText, out: _Collector) -> None:
     zero_count = numbers.zero_count_span(nt)
     if zero_count and not _overlaps(zero_count, out.number_spans):
         out.add("number", 0, *zero_count, of="children")
+    # « un seul », « une seule », « juste un »: one
+    if re.fullmatch(r"\s*(?:un|une|juste un|juste une|qu'un|qu'une|seulement un|seulement une) ?(?:seule?)?\s*[.!]*\s*",
+                    nt.text) and not any(e["entity"] == "number" for e in out.entities):
+        out.add("number", 1, 0, len(nt.text), bare=True)
     # « aucun » alone answers « combien d'enfants ? »
     if re.fullmatch(r"\s*(?:aucun|aucune|zero|0)\s*[.!]*\s*", nt.text) and not any(
             e["entity"] in ("number", "age") for e in out.entities):
         out.add("number", 0, 0, len(nt.text), bare=True)
+    # « 6 mois » left alone (not « depuis 6 mois », not « enceinte de 6 mois »): a baby's age in years
+    for mention in free:
+        if (mention.start, mention.end) in used or _overlaps((mention.start, mention.end), out.number_spans):
+            continue
+        if numbers._MONTHS_AFTER.match(nt.text[mention.end:]) and not numbers.is_duration(nt, mention) \
+                and not re.search(r"enceinte(?: de)?\s*$", nt.text[:mention.start]) and mention.value <= 36:
+            used.add((mention.start, mention.end))
+            out.add("age", int(mention.value // 12), mention.start, mention.end, role="child")
     # numbers left: an amount when its clause says what it is (« ma femme 1200 de salaire », « 50 de
     # charges ») or when it is large; else a plain number (« 4 et 9 » answering « quel âge ont vos
     # enfants ? »), which the question asked decides
@@ -268,8 +281,10 @@ def _numbers(nt: NormText, out: _Collector) -> None:
         if (mention.start, mention.end) in used or _overlaps((mention.start, mention.end), out.number_spans) \
                 or mention.ordinal or mention.percent or mention.article:
             continue
+        if numbers.is_duration(nt, mention) or _TIME_UNIT.match(nt.text, numbers._mention_end(mention)):
+            continue   # « depuis 6 mois », « 3 ans »: a time, not an amount
         income, subject = roles.amount_role(nt, mention)
-        if income or mention.currency or mention.value > 30:
+        if (income and mention.value >= 10) or mention.currency or mention.value > 30:
             used.add((mention.start, mention.end))
             out.add("amount", numbers.as_number(mention.value), mention.start, numbers._mention_end(mention),
                     period=numbers.amount_period(nt, mention), income=income, subject=subject)

@@ -12,8 +12,10 @@ import re
 from nlu.parsing.numbers import NumberMention, _mention_end
 from nlu.parsing.text import NormText
 
+_DIGIT = re.compile(r"\d")
 _CLAUSE_END = re.compile(r"[,;.!?:()]|\s(?:et|mais|puis|sinon|ou|alors|donc|plus|\+)\s|\s?\+\s?")
 
+_CHARGES = r"(?:charges?|charrges?|chrges?|chages?|charjes?|chareges?|chargs)"   # as typed
 # What an amount is, from the words around it (normalised text). Tried as (kind, pattern); the
 # nearest match to the number wins, ties going to the first listed.
 _INCOME_CUES: list[tuple[str, re.Pattern]] = [(kind, re.compile(r"(?<![a-z])(?:" + pattern + r")(?![a-z])"))
@@ -28,11 +30,11 @@ _INCOME_CUES: list[tuple[str, re.Pattern]] = [(kind, re.compile(r"(?<![a-z])(?:"
     ("pension", r"retraite|retraites|pension de retraite|pension|pensions|carsat|agirc|arrco"),
     ("turnover", r"chiffre d'affaires?|chiffre d affaires?|je facture|factur\w*|clients?|encaisse\w*"),
     # « 460 charges comprises », « 605 hors charges »: the rent, with or without its charges
-    ("rent", r"charges? (?:comprises?|incluses?)|cc|hc|hors charges?|sans (?:les )?charges?|tout compris|"
-             r"avec (?:les )?charges?|toutes charges comprises|tcc"),
+    ("rent", _CHARGES + r" (?:comprises?|incluses?)|cc|hc|hors " + _CHARGES + r"|sans (?:les )?" + _CHARGES +
+             r"|tout compris|avec (?:les )?" + _CHARGES + r"|toutes " + _CHARGES + r" comprises|tcc"),
     # « 795 dont 90 de charges »: a total, charges included (the facts take the charges out)
-    ("rent_with_charges", r"dont (?:\d+ ?(?:€|euros?|e)? ?)?(?:de |d')?charges?"),
-    ("charges", r"charges?"),
+    ("rent_with_charges", r"dont (?:\d+ ?(?:€|euros?|e)? ?)?(?:de |d')?" + _CHARGES),
+    ("charges", _CHARGES),
     ("rent", r"loyers?|mensualites?|credit|pret|emprunt|rembourse\w*|bailleur|proprio|proprietaire"),
     ("salary", r"salaires?|ma paye|ma paie|sa paye|sa paie|fiche de paie|gagne|gagnes|gagnent|gagnons|gagnez|smic"),
     ("other", r"rentes?|revenus? locatifs?|loyers? (?:percus?|recus?)|autres? revenus?|a cote"),
@@ -70,6 +72,9 @@ def _nearest(patterns: list[tuple[str, re.Pattern]], text: str, start: int, end:
         for match in pattern.finditer(text, begin, finish):
             if match.start() < end and match.end() > start:
                 continue   # the number itself (« 2 000 ca »)
+            between = text[end:match.start()] if match.start() >= end else text[match.end():start]
+            if _DIGIT.search(between) and not kind.startswith("rent_with"):
+                continue   # « 700 é 80 de charges »: the word is the other number's
             distance = start - match.end() if match.end() <= start else match.start() - end
             if best is None or (distance, order) < best[:2]:
                 best = (distance, order, kind)
