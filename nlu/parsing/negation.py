@@ -98,7 +98,7 @@ OTHER_NOUN = (r"(?:fils|filles?|enfants?|gosses?|gamins?|gamines?|petits?|petite
               r"jeunes|salaries|travailleurs|etudiants|retraites|chomeurs|chat|chien|animal)")
 _PERSON = re.compile(
     r"(?P<other>" + _B + r"(?:mon|ma|m')\s*ex(?:[- ]?" + PARTNER_NOUN + r")?" + _E +
-    r"|" + _B + r"(?<!suis )(?<!est )(?<!etre )(?<!sommes )(?:mon|ma|mes|m'|notre|nos|son|sa|ses|leur|"
+    r"|" + _B + r"(?<!suis )(?<!est )(?<!etre )(?<!sommes )(?<!chez )(?<!pour )(?:mon|ma|mes|m'|notre|nos|son|sa|ses|leur|"
     r"leurs|le|la|les|l'|un|une|des|du|au|aux|cette|ce)\s*" + OTHER_NOUN + _E + r")"
     r"|(?P<both>" + _B + r"(?:tous|toutes) (?:les )?deux" + _E + r"|" + _B + r"nous deux" + _E +
     r"|" + _B + r"(?:(?:mon|ma) " + PARTNER_NOUN + r" et moi|moi et (?:mon|ma) " + PARTNER_NOUN + r")" + _E +
