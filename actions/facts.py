@@ -251,6 +251,7 @@ def _unlabelled_target(question: str | None, answers: Mapping[str, Any], out: Ma
 
 PARTNER_QUESTIONS = frozenset({"partner_activity", "partner_income", "partner_age", "partner_disability"})
 INCOME_ASKED = frozenset({"salary", "unemployment", "pension", "self_employed"})
+SELF_QUESTIONS = frozenset({None, "activity", "age", "couple", "recap"})   # where « rien » may be what one does
 
 
 def _in_context(question: str | None, answers: Mapping[str, Any], out: dict[str, Any]) -> None:
@@ -267,6 +268,9 @@ def _in_context(question: str | None, answers: Mapping[str, Any], out: dict[str,
         out.pop("activity")
         out.pop("occupation", None)
         out.setdefault(question, 0.0)
+    if question not in SELF_QUESTIONS and out.get("activity") == "inactif" and not out.get("activity_reason") \
+            and not out.get("occupation"):
+        out.pop("activity")   # « rien » answering « une pension alimentaire ? » is no money, not no work
 
 
 def _partner_activity_from_income(answers: Mapping[str, Any], out: dict[str, Any]) -> None:

@@ -130,8 +130,8 @@ def _adult(answers: Mapping[str, Any], unknown: set[str]) -> dict[str, Any]:
         turnover = answers.get("self_employed")
         if turnover == UNKNOWN:
             unknown.add("adults[0].self_employed.turnover")
-        kind = _known(answers, "self_employed_kind") or "bic_services"
-        if answers.get("self_employed_kind") == UNKNOWN:
+        kind = _known(answers, "self_employed_kind") or "bic_services"   # with the field in `unknown`
+        if _known(answers, "self_employed_kind") is None:
             unknown.add("adults[0].self_employed.kind")
         adult["self_employed"] = {"turnover": number(turnover) or 0.0, "kind": kind}
     return adult

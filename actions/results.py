@@ -126,6 +126,10 @@ async def estimate(dispatcher: CollectingDispatcher, tracker: Tracker, answers: 
     household = build_household(answers, tracker.get_slot("life_event"))
     try:
         result = await api.estimate(household, tracker.sender_id)
+    except api.TownNotCovered as error:   # Polynésie, Nouvelle-Calédonie...: said, with who can help
+        say_text(dispatcher, error.fr)
+        say(dispatcher, "estimate_not_covered")
+        return [SlotSet("offer", "human")]
     except api.ApiError as error:
         log.warning("Estimate failed: %s", type(error).__name__)
         say(dispatcher, "estimate_failed")

@@ -44,6 +44,9 @@ def changes_of(reading: facts.Reading, question: str | None, answers: dict[str, 
         if key == question or current is None or current == UNKNOWN or (deliberate and value != current):
             if value != current:
                 changes[key] = value
+    if question == "children_ages" and isinstance(reading.answers.get("children"), int) and \
+            len(reading.answers.get("children_ages") or []) == reading.answers["children"]:
+        changes["children"] = reading.answers["children"]   # ages and count said together settle both
     count = changes.get("children", answers.get("children"))
     ages = changes.get("children_ages", answers.get("children_ages"))
     if isinstance(ages, list) and isinstance(count, int) and len(ages) != count:

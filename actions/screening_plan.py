@@ -98,7 +98,7 @@ def needed_questions(answers: Mapping[str, Any], life_event: str | None = None) 
     activity = effective_activity(answers)
     if activity == "independant":
         questions.append("self_employed")
-        if is_micro_entrepreneur(answers) and answers.get("self_employed") != UNKNOWN:
+        if is_micro_entrepreneur(answers):
             questions.append("self_employed_kind")
     if activity == "etudiant":
         questions.append("student_grant")

@@ -24,6 +24,15 @@ class SlotTaken(ApiError):
     """The chosen slot was booked by someone else in the meantime (409)."""
 
 
+class TownNotCovered(ApiError):
+    """The eligibility service does not cover the person's town (an overseas collectivity with its
+    own rules): `fr` is its French explanation."""
+
+    def __init__(self, fr: str) -> None:
+        super().__init__(fr)
+        self.fr = fr
+
+
 async def _internal(method: str, path: str, **kwargs: Any) -> dict[str, Any]:
     """Call the API's internal routes (appointments, callbacks), with the internal token."""
     headers = {"Authorization": f"Bearer {INTERNAL_TOKEN}"}
@@ -93,6 +102,9 @@ async def estimate(household: dict[str, Any], conversation: str | None = None) -
             body = {**household, "period": ESTIMATE_PERIOD} if ESTIMATE_PERIOD else household
             async with session.post(f"{API_URL}/api/eligibility", json=body, headers=headers) as response:
                 body = await response.json(content_type=None)
+                fields = {e.get("field") for e in (body or {}).get("errors") or []} if response.status == 422 else set()
+                if fields == {"commune"}:
+                    raise TownNotCovered(str(((body or {}).get("detail") or {}).get("fr") or ""))
                 if response.status != 200:
                     raise ApiError(f"eligibility answered {response.status}: {body}")
                 return body

@@ -143,6 +143,8 @@ def _answers(text: str, nt: NormText, out: _Collector) -> None:
 # a short answer saying « nothing »: « non », « rien du tout », « non rien », « que dalle »
 _NOTHING = re.compile(r"^(?:non|nan|no|aucun|aucune|rien|nada|zero|walou|que dalle|nib|neant)\b[\s,.!]*"
                       r"(?:[a-z']+[\s,.!]*){0,3}$")
+_ALL_CHILDREN = re.compile(r"\s*(?:enf(?!in)[a-z]*|efants?|gosses?|gamins?|momes?|mioches?|marmots?|minots?|"
+                           r"loulous?|petits?|ptits?|p'tits?)(?![a-z])")
 _TIME_UNIT = re.compile(r"\s*(?:ans?|annees?|mois|semaines?|jours?|heures?|h)\b")
 _NOT_A_CHILD = re.compile(r"\s*(?:boulot|job|peu|revenu|salaire|loyer|appart|studio|logement|bout|moment|"
                           r"probleme|souci|travail|contrat|mot|creux)")
@@ -201,7 +203,7 @@ def _numbers(nt: NormText, out: _Collector) -> None:
     zero_amount = numbers.zero_amount_span(nt)
     if zero_amount and not _overlaps(zero_amount, out.number_spans):
         out.add("amount", 0, *zero_amount)
-    elif not mentions and _NOTHING.search(nt.text.strip(" .!")):
+    elif not mentions and _NOTHING.search(nt.text.strip(" .!")) and not categories.is_dont_know(nt.text):
         out.add("amount", 0, 0, len(nt.text), bare=True)   # « non », « rien » answering « combien ? »
 
     ages = numbers.age_mentions(nt)
@@ -242,7 +244,12 @@ def _numbers(nt: NormText, out: _Collector) -> None:
     if len(counts) == 1:
         total = numbers.parse_count(nt.text)
         value = total if total is not None and total > counts[0][1] else counts[0][1]
+        if _ALL_CHILDREN.match(nt.text[counts[0][0].end:]):
+            value = counts[0][1]   # « 3 enfants : un de 10 ans, un de 4 ans et un bébé »: the 3 are all
         out.add("number", value, counts[0][0].start, counts[0][0].end, of=_counted(nt, counts[0][0]))
+    elif counts and _ALL_CHILDREN.match(nt.text[counts[0][0].end:]) and not counts[0][0].article:
+        # « 3 enfants : un de 10 ans, un de 4 ans et un bébé »: the first count is all of them
+        out.add("number", counts[0][1], counts[0][0].start, counts[0][0].end, of="children")
     elif counts:
         # « une fille et un garçon », « mes 2 filles et mon fils »: one count for the household
         total = numbers.parse_count(nt.text)

@@ -192,3 +192,17 @@ def test_local_aids_without_an_amount_are_named_after_the_amounts():
     assert total == 400.0 and lines[0].startswith("Le RSA")
     assert lines[1].startswith("Carte Atout'voir : une aide de votre ville") and "Ville de Strasbourg" in lines[1]
     assert "peut-être" in lines[2] and len(lines) == 3
+
+
+async def test_a_town_the_service_does_not_cover_is_said_with_a_person_to_talk_to(dispatcher, monkeypatch):
+    async def not_covered(household, conversation=None):
+        raise results.api.TownNotCovered("Ce simulateur ne couvre pas encore la Polynésie française.")
+
+    monkeypatch.setattr(results.api, "estimate", not_covered)
+    tracker = make_tracker({"consent": True, "age": 21, "couple": False, "children": 0, "pregnant": False,
+                            "commune": {"code": "98719", "name": "Taiarapu-Est"}, "housing_status": "heberge",
+                            "activity": "inactif", "other_income": 0, "disability": 0.0})
+    events = slot_events(await ActionEstimate().run(dispatcher, tracker, DOMAIN))
+    texts = [m["text"] for m in sent(dispatcher)]
+    assert "Polynésie" in texts[0] and "parler" in texts[-1] and events["offer"] == "human"
+    assert "pas marché" not in " ".join(texts)

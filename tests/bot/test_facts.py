@@ -158,3 +158,15 @@ def test_a_departement_named_in_words_settles_a_homonym():
         {"code": "51032", "name": "Bagneux", "departement": "51"}]}
     assert answers_of("la marne", "commune", {"commune": pending})["commune"]["code"] == "51032"
     assert answers_of("dans le 92", "commune", {"commune": pending})["commune"]["code"] == "92007"
+
+
+def test_children_counted_then_listed_are_counted_once():
+    found = answers_of("je vis seul, 3 enfants : un de 10 ans, un de 4 ans et un bebe de 9 mois", "couple")
+    assert found["children"] == 3 and found["children_ages"] == [10, 4, 0]
+    assert answers_of("j'ai 2 filles et un fils", "couple")["children"] == 3
+
+
+def test_no_idea_is_not_nothing_and_rien_is_no_money():
+    reading = read(extract_entities("aucune idee"), "alimony", {})
+    assert reading.dont_know and reading.answers == {}
+    assert answers_of("rien", "alimony") == {"alimony": 0.0}
