@@ -15,7 +15,8 @@ from nlu.parsing.text import NormText
 _DIGIT = re.compile(r"\d")
 _CLAUSE_END = re.compile(r"[,;.!?:()]|\s(?:et|mais|puis|sinon|ou|alors|donc|plus|\+)\s|\s?\+\s?")
 
-_CHARGES = r"(?:charges?|charrges?|chrges?|chages?|charjes?|chareges?|chargs)"   # as typed
+_CHARGES = r"(?:charges?|charrges?|chrges?|chages?|charjes?|chareges?|chargs|chagres?|chrages?)"   # as typed
+_SALARY = r"(?:salai+res?|salair|saliares?|salere|salerres?)"
 # What an amount is, from the words around it (normalised text). Tried as (kind, pattern); the
 # nearest match to the number wins, ties going to the first listed.
 _INCOME_CUES: list[tuple[str, re.Pattern]] = [(kind, re.compile(r"(?<![a-z])(?:" + pattern + r")(?![a-z])"))
@@ -36,7 +37,7 @@ _INCOME_CUES: list[tuple[str, re.Pattern]] = [(kind, re.compile(r"(?<![a-z])(?:"
     ("rent_with_charges", r"dont (?:\d+ ?(?:€|euros?|e)? ?)?(?:de |d')?" + _CHARGES),
     ("charges", _CHARGES),
     ("rent", r"loyers?|mensualites?|credit|pret|emprunt|rembourse\w*|bailleur|proprio|proprietaire"),
-    ("salary", r"salaires?|ma paye|ma paie|sa paye|sa paie|fiche de paie|gagne|gagnes|gagnent|gagnons|gagnez|smic"),
+    ("salary", _SALARY + r"|ma paye|ma paie|sa paye|sa paie|fiche de paie|gagne|gagnes|gagnent|gagnons|gagnez|smic"),
     ("other", r"rentes?|revenus? locatifs?|loyers? (?:percus?|recus?)|autres? revenus?|a cote"),
 ]]
 # « mon loyer » (what the person pays) versus « je loue à un proprio »: in a rent clause a pronoun
@@ -46,7 +47,8 @@ _PARTNER = re.compile(r"(?<![a-z])(?:mon (?:mari|epoux|conjoint|compagnon|copain
                       r"mon ami|mon amie|son salaire|sa retraite|sa paye|sa paie|son chomage|sa pension|lui|"
                       r"(?:il|elle) (?:touche|gagne|percoit|recoit|a|fait|est|bosse|travaille|vit)|"
                       r"monsieur|madame)(?![a-z])")
-_SELF = re.compile(r"(?<![a-z])(?:(?:je|moi|mon salaire|ma retraite|ma paye|ma paie|mon chomage|ma pension)(?![a-z])|j')")
+_SELF = re.compile(r"(?<![a-z])(?:(?:je|moi|mon " + _SALARY + r"|ma retraite|ma paye|ma paie|mon chomage|ma pension)"
+                   r"(?![a-z])|j')")
 _CHILD = re.compile(r"(?<![a-z])(?:enf[a-z]*|fils|filles?|garcons?|gamins?|gamines?|gosses?|petits?|petites?|"
                     r"bebes?|ados?|momes?|loulous?|minots?|jumeaux|jumelles|aine|ainee|cadet|cadette|"
                     r"le grand|la grande|l'autre|ils ont|elles ont|les miens|mes [a-z]+)(?![a-z])")
