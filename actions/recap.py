@@ -65,9 +65,16 @@ def _children(answers: Mapping[str, Any]) -> str:
     return piece(key, count=count)
 
 
+def departement_of(code: str) -> str:
+    """« 54 » for 54395, « 974 » for 97411, « 2A » for 2A004: what a person checks in the recap."""
+    return code[:3] if code.startswith("97") else code[:2]
+
+
 def _home(answers: Mapping[str, Any]) -> str:
     commune = answers.get("commune")
     town = commune.get("name") if isinstance(commune, dict) else None
+    if town and commune.get("code"):
+        town = f"{town} ({departement_of(str(commune['code']))})"   # a town of the same name elsewhere
     status = answers.get("housing_status")
     label = piece("recap_unknown_housing") if status in (None, UNKNOWN) else HOUSING_STATUSES[status]["label"]
     said = piece("recap_home", housing=label, town=town) if town else \

@@ -539,7 +539,7 @@ ACTIVITY_CUES: list[_Rule] = [
                       r"(?:infirmiere|commerce|ingenieur|art|design)|lyceen|lyceenne|au lycee|en terminale|"
                       r"en formation|stagiaire de la formation|en cap|en bac pro|boursiere?s?", _R_ETUDIANT,
           person=True),
-    _rule("independant", r"independante?s?|auto[- ]?entrepreneu(?:r|re|se)s?|autoentrepreneu(?:r|re|se)s?|"
+    _rule("independant", r"independante?s?|auto[- ]?entrepreneu(?:r|re|se)s?|autoentrepreneu(?:r|re|se)s?|auto[- ]?entreprises?|"
                          r"auto entrepreneu(?:r|re|se)|micro[- ]?entreprises?|micro[- ]?entrepreneu(?:r|re|se)s?|"
                          r"freelance|free[- ]lance|a (?:mon|son|notre|leur) (?:propre )?compte|"
                          r"(?:ma|sa|notre) propre (?:boite|entreprise|societe|affaire)|"

@@ -115,6 +115,8 @@ class _WordSequence:
                     self.current += n
                 elif self.last == "unit" and self.last_value == 10 and low in (70, 90) and 1 <= n <= 9:
                     self.current += n  # soixante-dix-sept, quatre-vingt-dix-neuf
+                elif self.last == "unit" and self.last_value == 10 and low == 10 and 7 <= n <= 9:
+                    self.current += n  # dix-sept, cinq cent dix-neuf
                 elif self.last in ("hundred", "thousand") and low == 0:
                     self.current += n
                 elif self.last == "et" and low in (20, 30, 40, 50, 60, 70) and n in (1, 11):

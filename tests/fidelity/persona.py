@@ -226,6 +226,9 @@ class Persona:
             text = (message or {}).get("text", "").lower()
             if re.search(r"qu'est-ce qui|quoi|quelle réponse|écrivez la bonne", text):   # « what is wrong? »
                 return Reply(text=self.pick(["rien, tout est juste", "non tout est bon", "rien c'est bon"]))
+            wrong_town = self._wrong_departement_in(text)
+            if wrong_town:   # « Blâmont (54) » for a person of Blamont in the Doubs: they say so
+                return Reply(text=wrong_town)
             return Reply(text=self.pick(["oui", "oui", "c'est ça", "oui c'est bon", "exact", "oui c'est ça"]))
         if ask in self.script.dont_know and self._dont_know_applies(ask):
             self._note_unknown(ask)
@@ -598,6 +601,18 @@ class Persona:
         if not place.homonym or place.postcode in text:
             self.note("commune", place.code)
         return text
+
+    def _wrong_departement_in(self, recap: str) -> str | None:
+        """The correction a person makes when the recap puts their town in another département."""
+        place = self.truth.place
+        found = re.search(r" à ([^,()]+) \((\w{2,3})\)", recap)
+        if place.city or not found or found.group(2).upper() == place.departement.upper():
+            return None
+        self.note("commune", place.code)
+        departement = french.DEPARTEMENTS.get(place.departement, place.departement)
+        return self.pick([f"non, j'habite à {place.name} dans le {place.departement}",
+                          f"non c'est {place.name} en {departement}",
+                          f"pas ça, {place.postcode} {place.name}"])
 
     def ask_commune(self, plain: bool):
         place = self.truth.place
