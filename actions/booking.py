@@ -47,8 +47,8 @@ def handover_notes(tracker: Tracker) -> dict[str, list[str]]:
         if intent in labels["worries"] and labels["worries"][intent] not in worries:
             worries.append(labels["worries"][intent])
         if intent == "ask_benefit_info":
-            for entity in data.get("entities") or []:
-                name = benefit_texts(entity.get("value")).get("short_name") if entity.get(
+            for found in data.get("entities") or []:
+                name = benefit_texts(found.get("value")).get("short_name") if found.get(
                     "entity") == "benefit" else None
                 line = labels["question"].format(benefit=name) if name else None
                 if line and line not in questions:

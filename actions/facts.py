@@ -72,6 +72,8 @@ def read(entities: Iterable[Mapping[str, Any]], question: str | None, answers: M
     out = reading.answers
     yes_no = _first(grouped, "yes_no")
     said_yes_no = yes_no.get("value") if yes_no else {"affirm": True, "deny": False}.get(intent or "")
+    if grouped.get("dont_know") or intent == "dont_know":
+        said_yes_no = None   # « je ne sais pas trop »: neither yes nor no
 
     _categories(grouped, answers, out)
     _ages(grouped, question, answers, out)

@@ -133,11 +133,12 @@ def extract_entities(text: str) -> list[dict]:  # noqa: C901 - one pass per enti
 
 def _answers(text: str, nt: NormText, out: _Collector) -> None:
     """Yes, no and « je ne sais pas », read once like every other fact."""
+    if categories.is_dont_know(text):   # « je ne sais pas trop » is not a « non »
+        out.add("dont_know", True, 0, len(nt.text))
+        return
     yes_no = categories.parse_yes_no(text)
     if yes_no is not None:
         out.add("yes_no", yes_no, 0, len(nt.text))
-    if categories.is_dont_know(text):
-        out.add("dont_know", True, 0, len(nt.text))
 
 
 # a short answer saying « nothing »: « non », « rien du tout », « non rien », « que dalle »

@@ -170,3 +170,9 @@ def test_no_idea_is_not_nothing_and_rien_is_no_money():
     reading = read(extract_entities("aucune idee"), "alimony", {})
     assert reading.dont_know and reading.answers == {}
     assert answers_of("rien", "alimony") == {"alimony": 0.0}
+
+
+@pytest.mark.parametrize("question", ["self_employed", "pregnant", "student_grant", "single_parent_recent"])
+def test_not_sure_is_never_a_no(question):
+    reading = read(extract_entities("je ne sais pas trop"), question, {})
+    assert reading.dont_know and reading.answers == {}

@@ -403,7 +403,7 @@ class Persona:
 
     def _couple_words(self, with_children: bool) -> str:
         """« seule avec mes 2 enfants », « mariés, 3 petits, on habite Vandœuvre »."""
-        t, me = self.truth, self.truth.me
+        t = self.truth
         self.note("couple", len(t.adults))
         n = self.children_count_now()
         kids_words = ""

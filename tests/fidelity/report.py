@@ -200,7 +200,7 @@ def markdown(summary: dict[str, Any], meta: dict[str, Any], top: int = 5) -> str
     n = s["conversations"]
     with_ = s["conversations_with"]
     lines = [
-        f"| measure | value |", "|---|---|",
+        "| measure | value |", "|---|---|",
         f"| conversations | {n} ({s['messages']['mean']} messages each on average, at most {s['messages']['max']}) |",
         f"| exact household | **{s['exact']} ({_pct(s['exact'], n)})** |",
         f"| wrong value (said clearly, something else sent) | {s['differences'].get('wrong value', 0)} in "
