@@ -19,6 +19,7 @@ from actions.recap import recap_text
 from actions.screening_plan import ANSWERS, QUESTIONS, UNKNOWN, needed_questions, next_question, unsettled
 
 MAX_ATTEMPTS = 2
+NOTED = "noted"   # in `attempts`: the question whose answer is still awaited after other facts were taken
 # Said whatever else the message holds: the rules take over.
 ALWAYS_INTERRUPT = frozenset({"stop", "delete_data", "restart"})
 
@@ -93,6 +94,7 @@ class ValidateScreeningForm(FormValidationAction):
         message = tracker.latest_message or {}
         reading = facts.read(message.get("entities") or [], question, answers, intent)
         attempts = dict(tracker.get_slot("attempts") or {})
+        attempts.pop(NOTED, None)
         changes = changes_of(reading, question, answers)
         if intent in INTERRUPTIONS and not reading.answered and not changes:
             return None   # « je veux parler à quelqu'un »; but « un petit » read as such is an answer
@@ -109,7 +111,8 @@ class ValidateScreeningForm(FormValidationAction):
             attempts.pop(question, None)
             events.append(SlotSet(question, UNKNOWN))
         elif changes and not reading.answered:
-            pass  # other facts, not this answer: the question comes again, as it was
+            if not corrected(changes, answers, question):
+                attempts[NOTED] = question  # other facts, not this answer: « C'est noté. » and the question again
         elif intent in DIGRESSIONS and not reading.answered:
             from actions.digressions import answer_digression
             events += await answer_digression(intent, dispatcher, tracker, domain)
@@ -160,12 +163,16 @@ class ActionAskQuestion(Action):
         answers = current_answers(tracker)
         question = next_question(answers, tracker.get_slot("life_event")) or self.question
         ask_question(dispatcher, tracker, question, answers)
+        attempts = tracker.get_slot("attempts") or {}
+        if NOTED in attempts:   # said once, with this question only
+            return [SlotSet(REQUESTED_SLOT, question), SlotSet("attempts", {k: v for k, v in attempts.items() if k != NOTED})]
         return [SlotSet(REQUESTED_SLOT, question)]
 
 
 def ask_question(dispatcher: CollectingDispatcher, tracker: Tracker, question: str,
                  answers: dict[str, Any]) -> None:
-    again = bool((tracker.get_slot("attempts") or {}).get(question))
+    attempts = tracker.get_slot("attempts") or {}
+    again = bool(attempts.get(question))
     if question == "recap":
         if again:
             say(dispatcher, "recap_reask")
@@ -174,7 +181,10 @@ def ask_question(dispatcher: CollectingDispatcher, tracker: Tracker, question: s
             say_text(dispatcher, recap_text(answers, tracker.get_slot("life_event")), buttons=entry["buttons"],
                      ask="recap")
         return
-    dispatcher.utter_message(json_message=question_message(question, answers, again))
+    asked = question_message(question, answers, again)
+    if attempts.get(NOTED) == question:
+        asked = {**asked, "text": f"{texts()['noted']['text'].strip()} {asked['text']}"}
+    dispatcher.utter_message(json_message=asked)
 
 
 class ActionAskAge(ActionAskQuestion):

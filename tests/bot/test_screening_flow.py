@@ -146,3 +146,15 @@ def test_trades_and_the_partner_are_understood():
     assert person.question == "recap"
     household = person.household()
     assert household["adults"][0]["activity"] == "salarie" and household["couple_type"] == "marie"
+
+
+def test_facts_given_out_of_turn_are_acknowledged_then_the_question_comes_again():
+    person = Person()
+    person.says("je suis seule avec mes 2 enfants de 4 et 9 ans, on habite vandoeuvre")
+    assert person.question == "age"
+    assert person.said[-1]["text"].startswith("C'est noté. ") and person.said[-1]["ask"] == "age"
+    assert person.slots["couple"] is False and person.slots["children_ages"] == [4, 9]
+    person.says("euh attendez")   # not understood: the re-ask, without « C'est noté »
+    assert person.question == "age" and not person.said[-1]["text"].startswith("C'est noté")
+    person.says("34")
+    assert person.question != "age"
