@@ -97,6 +97,8 @@ async def estimate(household: dict[str, Any], conversation: str | None = None) -
     """POST /api/eligibility (see ../shared/spec/eligibility.md). `conversation` (the pseudonymous
     sender id) goes in the X-Conversation-Id header, to trace a request without personal data."""
     headers = {"X-Conversation-Id": conversation} if conversation else {}
+    if INTERNAL_TOKEN:
+        headers["Authorization"] = f"Bearer {INTERNAL_TOKEN}"   # the action server is not limited per address
     try:
         async with aiohttp.ClientSession(timeout=TIMEOUT) as session:
             body = {**household, "period": ESTIMATE_PERIOD} if ESTIMATE_PERIOD else household

@@ -12,6 +12,8 @@ import logging
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from api.core.limits import ELIGIBILITY, TOO_MANY, client_address
+from api.core.security import same_secret
 from api.eligibility.errors import InvalidHousehold
 from api.eligibility.worker import EngineUnavailable
 
@@ -42,6 +44,14 @@ async def estimate(request: Request) -> JSONResponse:
         return JSONResponse(status_code=503, headers={"Retry-After": "10"}, content={"detail": {
             "fr": "Le calcul des aides démarre. Réessayez dans une minute.",
             "en": "The eligibility engine is starting; retry in a minute."}})
+    token = (request.headers.get("authorization") or "").removeprefix("Bearer ").strip()
+    if not same_secret(token, request.app.state.settings.internal_api_token):   # the action server is not limited
+        limits = request.app.state.limits
+        verdict = await limits.hit(ELIGIBILITY, limits.identifier("address", client_address(request)))
+        if not verdict.allowed:   # the error shape of this contract: {"detail": {"fr", "en"}}
+            fr, en = TOO_MANY[ELIGIBILITY]
+            return JSONResponse(status_code=429, headers={"Retry-After": str(verdict.retry_after)},
+                                content={"detail": {"fr": fr, "en": en}})
     body = await request.body()
     if len(body) > MAX_BODY_BYTES:
         return _invalid(InvalidHousehold("La demande est trop longue.", "Request body too large."))
