@@ -63,6 +63,7 @@ class RateLimits:
 
     def __init__(self, settings: Settings, storage: Storage | None = None):
         self.enabled = settings.rate_limits_enabled
+        self.key_prefix = settings.rate_limit_key_prefix
         self._key = (settings.pseudonym_key or "").encode()
         self.rules: dict[str, list[RateLimitItem]] = {
             NEW_CONVERSATIONS: parse_many(settings.rate_limit_new_conversations),

@@ -39,19 +39,19 @@ def _invalid(error: InvalidHousehold) -> JSONResponse:
         "schema": {"type": "object"}, "example": REQUEST_EXAMPLE}}}},
 )
 async def estimate(request: Request) -> JSONResponse:
-    service = getattr(request.app.state, "eligibility", None)
-    if service is None or not service.ready:
-        return JSONResponse(status_code=503, headers={"Retry-After": "10"}, content={"detail": {
-            "fr": "Le calcul des aides démarre. Réessayez dans une minute.",
-            "en": "The eligibility engine is starting; retry in a minute."}})
+    limits = getattr(request.app.state, "limits", None)       # absent from an app that mounts this router alone
     token = (request.headers.get("authorization") or "").removeprefix("Bearer ").strip()
-    if not same_secret(token, request.app.state.settings.internal_api_token):   # the action server is not limited
-        limits = request.app.state.limits
+    if limits is not None and not same_secret(token, request.app.state.settings.internal_api_token):
         verdict = await limits.hit(ELIGIBILITY, limits.identifier("address", client_address(request)))
         if not verdict.allowed:   # the error shape of this contract: {"detail": {"fr", "en"}}
             fr, en = TOO_MANY[ELIGIBILITY]
             return JSONResponse(status_code=429, headers={"Retry-After": str(verdict.retry_after)},
                                 content={"detail": {"fr": fr, "en": en}})
+    service = getattr(request.app.state, "eligibility", None)
+    if service is None or not service.ready:
+        return JSONResponse(status_code=503, headers={"Retry-After": "10"}, content={"detail": {
+            "fr": "Le calcul des aides démarre. Réessayez dans une minute.",
+            "en": "The eligibility engine is starting; retry in a minute."}})
     body = await request.body()
     if len(body) > MAX_BODY_BYTES:
         return _invalid(InvalidHousehold("La demande est trop longue.", "Request body too large."))
