@@ -24,6 +24,14 @@ class SlotTaken(ApiError):
     """The chosen slot was booked by someone else in the meantime (409)."""
 
 
+class Refused(ApiError):
+    """The API refused with a sentence for the person (422 « already_booked », 429 too many): `fr`."""
+
+    def __init__(self, fr: str) -> None:
+        super().__init__(fr)
+        self.fr = fr
+
+
 class TownNotCovered(ApiError):
     """The eligibility service does not cover the person's town (an overseas collectivity with its
     own rules): `fr` is its French explanation."""
@@ -42,6 +50,9 @@ async def _internal(method: str, path: str, **kwargs: Any) -> dict[str, Any]:
                 body = await response.json(content_type=None)
                 if response.status == 409:
                     raise SlotTaken(str(body))
+                detail = body.get("detail") if isinstance(body, dict) else None
+                if response.status in (422, 429) and isinstance(detail, str) and detail:
+                    raise Refused(detail)
                 if response.status >= 300:
                     raise ApiError(f"{path} answered {response.status}")
                 return body or {}
