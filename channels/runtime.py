@@ -167,15 +167,15 @@ class ChannelRuntime:
 
     async def _receive(self, adapter: ChannelAdapter, inbound: Inbound, person_id: str,
                        previous_keyword: str | None, interim_after: float) -> Reply:
-        limited = await self._over_limit(adapter, inbound, person_id, interim_after)
+        conversation = await self.conversations.for_address(adapter.name, inbound.address, inbound.source)
+        stopped = conversation.stopped_at is not None
+        keyword = inbound.keyword
+        limited = await self._over_limit(adapter, inbound, person_id, interim_after, stopped)
         if limited is not None:
             return limited
         if (adapter.name == "sms" and confirms(inbound.text)
                 and await self.outbox.release_held(adapter.name, person_id)):   # « OUI » to the reminders SMS
             return await self._turn(adapter, inbound.address, person_id, _say("reminders_confirmed"), interim_after)
-        conversation = await self.conversations.for_address(adapter.name, inbound.address, inbound.source)
-        stopped = conversation.stopped_at is not None
-        keyword = inbound.keyword
 
         def turn(work: Work, typing: bool = False) -> Awaitable[Reply]:
             return self._turn(adapter, inbound.address, person_id, work, interim_after, typing)
@@ -207,16 +207,16 @@ class ChannelRuntime:
         return await turn(self._rasa_work(adapter, inbound), typing=True)
 
     async def _over_limit(self, adapter: ChannelAdapter, inbound: Inbound, person_id: str,
-                          interim_after: float) -> Reply | None:
-        """Too many messages from this sender (STOP and SUPPRIMER always pass): one polite text, then
-        silence until the window passes. None when the message may go on."""
+                          interim_after: float, stopped: bool) -> Reply | None:
+        """Too many messages from this sender (STOP and SUPPRIMER always pass): one polite text (none
+        after STOP), then silence until the window passes. None when the message may go on."""
         if self.limits is None or inbound.keyword in (Keyword.STOP, Keyword.DELETE):
             return None
         sender = f"{adapter.name}-{person_id}"
         if (await self.limits.hit(MESSAGES, sender)).allowed:
             return None
         log.info("%s: sender over its message limit", adapter.name)
-        if await self.limits.first_refusal(MESSAGES, sender):
+        if not stopped and await self.limits.first_refusal(MESSAGES, sender):
             return await self._turn(adapter, inbound.address, person_id, _say("too_many_messages"), interim_after)
         return Reply()
 

@@ -85,6 +85,12 @@ async def test_stop_and_supprimer_always_pass(api):
     assert api.rasa.messages()[-1] == "/delete_data"
 
 
+async def test_after_stop_a_flood_gets_no_polite_text(api):
+    await api.sms(NUMBER, "STOP")
+    answers = [twiml_messages(await api.sms(NUMBER, f"message {n}")) for n in range(5)]
+    assert answers == [[]] * 5 and api.rasa.messages() == ["/stop"]
+
+
 async def test_a_telegram_flood_gets_one_polite_text_then_silence(api):
     for n in range(6):
         response = await api.telegram(tg.message_update(4242, f"message {n}", update_id=9000 + n))
