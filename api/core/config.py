@@ -8,7 +8,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -85,6 +85,17 @@ class Settings(BaseSettings):
     rate_limit_key_prefix: str = "tzn-limits"
     sms_daily_cap_per_number: int = Field(default=30, ge=0)   # outbound SMS per number per 24 h; 0: no cap
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+
+    @field_validator("rate_limit_new_conversations", "rate_limit_messages", "rate_limit_eligibility",
+                     "rate_limit_callbacks", "rate_limit_bookings")
+    @classmethod
+    def _limits_notation(cls, value: str) -> str:
+        from limits import parse_many
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError(f"not a limit in the `limits` notation (e.g. 20/minute;200/day): {value!r}") from None
+        return value
 
     # Knowledge (texts, benefits, territories).
     knowledge_dir: Path = ROOT / "knowledge"

@@ -126,3 +126,9 @@ async def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_limit(tm
         assert await opened(api, "198.51.100.2") == 200
         # a client cannot forge its way out: the address the trusted proxy saw is the rightmost one
         assert await opened(api, "203.0.113.50, 198.51.100.1") == 429
+
+
+def test_a_setting_outside_the_limits_notation_stops_the_start():
+    with pytest.raises(ValueError, match="limits"):
+        limit_settings(rate_limit_messages="beaucoup")
+    assert limit_settings(rate_limit_messages="5 per second;100/hour").rate_limit_messages
