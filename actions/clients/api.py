@@ -25,7 +25,7 @@ class SlotTaken(ApiError):
 
 
 class Refused(ApiError):
-    """The API refused with a sentence for the person (422 « already_booked », 429 too many): `fr`."""
+    """The API refused with a sentence meant for the person (422 already_booked, 429 too many): `fr`."""
 
     def __init__(self, fr: str) -> None:
         super().__init__(fr)
@@ -51,7 +51,8 @@ async def _internal(method: str, path: str, **kwargs: Any) -> dict[str, Any]:
                 if response.status == 409:
                     raise SlotTaken(str(body))
                 detail = body.get("detail") if isinstance(body, dict) else None
-                if response.status in (422, 429) and isinstance(detail, str) and detail:
+                refused = response.status == 429 or (response.status == 422 and body.get("en") == "already_booked")
+                if refused and isinstance(detail, str) and detail:
                     raise Refused(detail)
                 if response.status >= 300:
                     raise ApiError(f"{path} answered {response.status}")
