@@ -14,7 +14,7 @@ from rasa_sdk.types import DomainDict
 from actions import facts
 from actions.clients import api
 from actions.forms import REQUESTED_SLOT, Answer, QuestionForm, entity, intent_of, yes_or_no
-from actions.messages import benefit_texts, render_text, say, texts
+from actions.messages import benefit_texts, render_text, say, say_text, texts
 from actions.screening_plan import UNKNOWN
 from knowledge import load
 from knowledge.french import PARIS, spoken_date as when
@@ -278,6 +278,9 @@ class ActionBook(Action):
             say(dispatcher, "booking_slot_taken")
             return [SlotSet("appointment_slot", None), SlotSet("offered_slots", None),
                     FollowupAction("booking_form")]
+        except api.Refused as refused:          # already an appointment, or too many bookings
+            say_text(dispatcher, refused.fr)
+            return [SlotSet("appointment_slot", None), SlotSet("offered_slots", None), SlotSet("phone", None)]
         except api.ApiError:
             _, contact = await contact_for(commune_code(tracker))
             say(dispatcher, "booking_failed", contact=contact)
@@ -399,6 +402,9 @@ class ActionRequestCallback(Action):
         try:
             await api.callback(tracker.sender_id, channel_of(tracker), code, times,
                                phone if phone not in (None, NONE, UNKNOWN) else None)
+        except api.Refused as refused:          # asked too often
+            say_text(dispatcher, refused.fr)
+            return [SlotSet("callback_times", None), SlotSet("phone", None)]
         except api.ApiError:
             say(dispatcher, "booking_failed", contact=contact)
             return [SlotSet("callback_times", None), SlotSet("phone", None)]

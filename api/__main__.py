@@ -8,7 +8,7 @@ from api.main import create_app
 def main() -> None:
     settings = get_settings()
     uvicorn.run(create_app(settings, announce=True), host=settings.api_host, port=settings.api_port,
-                log_level="warning", proxy_headers=True, forwarded_allow_ips="127.0.0.1")
+                log_level="warning", proxy_headers=False)   # FORWARDED_ALLOW_IPS: api/main.py
 
 
 if __name__ == "__main__":

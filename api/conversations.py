@@ -12,6 +12,7 @@ from sqlmodel import Session, delete, select
 
 from api.booking import service as booking
 from api.core.db import Database, save
+from api.core.middleware import clean_text
 from api.core.security import Pseudonymiser, new_conversation_id
 from api.models import ConsentRecord, Conversation, EstimateRecord, OutboxMessage, utcnow
 from api.rasa_client import RasaClient, RasaUnavailable
@@ -151,11 +152,11 @@ def chosen_payload(choices: list[dict[str, str]], number: int, fallback: str | N
 def to_rasa_message(text: str | None, payload: str | None) -> str:
     """Payloads are the bot's own button payloads (`/intent{...}`); typed text never becomes an intent."""
     if payload is not None:
-        payload = payload.strip()
-        if not PAYLOAD_PATTERN.match(payload):
+        payload = clean_text(payload).strip()
+        if len(payload) > MAX_TEXT or not PAYLOAD_PATTERN.match(payload):
             raise ValueError("payload")
         return payload
-    cleaned = (text or "").strip().lstrip("/").strip()
+    cleaned = clean_text(text or "").strip().lstrip("/").strip()
     if not cleaned:
         raise ValueError("text")
     return cleaned[:MAX_TEXT]

@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager, suppress
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api.booking.reminders import Reminders
 from api.booking.service import BookingService
@@ -19,6 +20,8 @@ from api.conversations import ConversationService
 from api.core.config import Settings, get_settings
 from api.core.db import Database
 from api.core.errors import error
+from api.core.limits import RateLimits
+from api.core.middleware import BodyLimitMiddleware
 from api.core.security import Pseudonymiser
 from api.eligibility.service import EligibilityService
 from api.rasa_client import RasaClient
@@ -64,7 +67,9 @@ def create_app(settings: Settings | None = None, *, announce: bool = False,
         app.state.eligibility = eligibility_service
         app.state.conversations = ConversationService(
             db, rasa, Pseudonymiser(settings.pseudonym_key), settings.rasa_ready_wait_seconds)
-        channels = app.state.channels = ChannelRuntime(settings, db, app.state.conversations)
+        app.state.limits = RateLimits(settings)
+        channels = app.state.channels = ChannelRuntime(settings, db, app.state.conversations,
+                                                       limits=app.state.limits)
         app.state.outbox = channels.outbox   # SMS and Telegram outbound; reminders enqueue here too
         app.state.territories = territories
         app.state.booking = BookingService(db, territories)
@@ -109,6 +114,11 @@ def create_app(settings: Settings | None = None, *, announce: bool = False,
     async def _unexpected(_request: Request, exc: Exception):  # noqa: ANN202
         log.exception("Unexpected error: %s", type(exc).__name__)
         return error(503, "Un problème technique est survenu. Réessayez dans un instant.", "Unexpected error.")
+
+    # Outermost last: the body limit runs first, then the client address behind a trusted proxy.
+    if settings.forwarded_allow_ips.strip():
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
 
     app.include_router(health.router)
     app.include_router(eligibility.router)

@@ -17,7 +17,12 @@ Enqueue (any feature, e.g. appointment reminders)::
 - A message whose `not_after` has passed is never sent (status `expired`).
 - Nothing is sent to a stopped conversation (STOP), except the confirmation of the person's own STOP
   or erasure (`confirmation=True`).
-- Statuses: pending -> sent (accepted by the provider) -> delivered (status callback, or at once for
+- `held=True`: queued but not sent until `release_held()` (reminders to a number given on the web, until
+  that number answers OUI to the confirmation SMS); a held message whose `not_after` passes expires.
+- SMS pumping: at most `sms_daily_cap` SMS leave for one number (its pseudonym) in 24 hours; a message
+  over the cap is never sent (status `failed`, error `daily_cap_reached`). STOP and erasure
+  confirmations are not counted out. 0: no cap.
+- Statuses: (held ->) pending -> sent (accepted by the provider) -> delivered (status callback, or at once for
   Telegram), or failed, or expired, or cancelled (`cancel()`: a reminder of a cancelled appointment).
 - Several API processes may run a worker: a row is claimed (locked_until) before it is sent. A crash
   between the provider's answer and the database update may send a message twice (at least once).
@@ -46,6 +51,8 @@ log = logging.getLogger(__name__)
 
 PENDING, SENT, DELIVERED, FAILED, EXPIRED = "pending", "sent", "delivered", "failed", "expired"
 CANCELLED = "cancelled"                  # withdrawn before it left (a reminder of a cancelled appointment)
+HELD = "held"                            # waits for the recipient's confirmation (release_held)
+DAILY_CAP_WINDOW = timedelta(hours=24)
 TERMINAL = (DELIVERED, FAILED, EXPIRED, CANCELLED)
 LEASE = timedelta(minutes=2)             # time a worker has to deliver a row it claimed
 SENT_ADDRESS_KEPT = timedelta(days=2)    # a status callback that never comes does not keep a number
@@ -60,13 +67,14 @@ PROVIDER_STATUSES = {
     "delivered": DELIVERED, "read": DELIVERED,
     "undelivered": FAILED, "failed": FAILED, "canceled": FAILED,
 }
-_RANK = {PENDING: 0, SENT: 1, DELIVERED: 2, FAILED: 2, EXPIRED: 2, CANCELLED: 2}
+_RANK = {HELD: 0, PENDING: 0, SENT: 1, DELIVERED: 2, FAILED: 2, EXPIRED: 2, CANCELLED: 2}
 
 
 class Outbox:
     def __init__(self, db: Database, vault: Vault, adapters: Mapping[str, ChannelAdapter], *,
                  clock: Callable[[], datetime] = utcnow, poll_seconds: float = 1.0, max_attempts: int = 8,
-                 backoff_seconds: float = 5.0, backoff_max_seconds: float = 3600.0, retention_days: int = 90):
+                 backoff_seconds: float = 5.0, backoff_max_seconds: float = 3600.0, retention_days: int = 90,
+                 sms_daily_cap: int = 0):
         self.db = db
         self.vault = vault
         self.adapters = adapters
@@ -76,6 +84,7 @@ class Outbox:
         self.backoff_seconds = max(backoff_seconds, 0.001)
         self.backoff_max_seconds = backoff_max_seconds
         self.retention = timedelta(days=retention_days)
+        self.sms_daily_cap = sms_daily_cap
         self._wake = asyncio.Event()
         self._lock = asyncio.Lock()
         self._worker: asyncio.Task | None = None
@@ -85,7 +94,7 @@ class Outbox:
     async def enqueue(self, channel: str, person_id: str, address: str,
                       messages: Sequence[BotMessage | Outgoing], *, not_before: datetime | None = None,
                       not_after: datetime | None = None, kind: str = "reply",
-                      confirmation: bool = False) -> list[int]:
+                      confirmation: bool = False, held: bool = False) -> list[int]:
         """Queue messages for one recipient, after everything already queued for them. BotMessages are
         rendered and cut by the channel's adapter; Outgoing ones are sent as they are. Datetimes are
         aware (api.models.utcnow()). Returns the ids of the rows."""
@@ -106,7 +115,7 @@ class Outbox:
         for attempt in range(5):
             try:
                 ids = await self.db.run(_insert, channel, person_id, address_enc, contents, now,
-                                        not_before, not_after, kind[:16], confirmation)
+                                        not_before, not_after, kind[:16], confirmation, held)
                 break
             except IntegrityError:   # another process took the same sequence numbers: take the next ones
                 if attempt == 4:
@@ -130,6 +139,17 @@ class Outbox:
         """Withdraw messages that have not left yet: by id, or every pending one of a recipient and
         kind (a follow-up made pointless by a booking). Returns how many were withdrawn."""
         return await self.db.run(_cancel, list(ids), channel, person_id, kind, self.clock())
+
+    async def release_held(self, channel: str, person_id: str) -> int:
+        """The recipient confirmed: their held messages may leave. Returns how many were released."""
+        released = await self.db.run(_release_held, channel, person_id, self.clock())
+        if released:
+            self._wake.set()
+        return released
+
+    async def has_waiting(self, channel: str, person_id: str, kinds: Sequence[str]) -> bool:
+        """True while a message of these kinds is pending or held for this recipient."""
+        return await self.db.run(_has_waiting, channel, person_id, list(kinds), self.clock())
 
     async def forget(self, channel: str, person_id: str) -> None:
         """Erasure: drop everything queued or kept for this recipient."""
@@ -183,6 +203,12 @@ class Outbox:
             return
         if not row.confirmation and await self.db.run(_stopped, row.channel, row.person_id):
             await self.db.run(_finish, row.id, FAILED, "recipient_stopped", now)
+            return
+        if (row.channel == "sms" and self.sms_daily_cap and not row.confirmation
+                and await self.db.run(_sent_since, row.channel, row.person_id, now - DAILY_CAP_WINDOW)
+                >= self.sms_daily_cap):
+            log.warning("Outbox message %s dropped: daily SMS cap of its number reached", row.id)
+            await self.db.run(_finish, row.id, FAILED, "daily_cap_reached", now)
             return
         adapter = self.adapters.get(row.channel)
         try:
@@ -260,7 +286,7 @@ class Outbox:
 # -- database work (runs in a worker thread) ------------------------------------------------------------
 def _insert(session: Session, channel: str, person_id: str, address_enc: str, contents: list[str],
             now: datetime, not_before: datetime | None, not_after: datetime | None, kind: str,
-            confirmation: bool) -> list[int]:
+            confirmation: bool, held: bool = False) -> list[int]:
     last = session.exec(select(func.max(OutboxMessage.sequence)).where(
         OutboxMessage.channel == channel, OutboxMessage.person_id == person_id)).one()
     sequence = (last or 0) + 1
@@ -269,7 +295,7 @@ def _insert(session: Session, channel: str, person_id: str, address_enc: str, co
         expired = not_after is not None and not_after <= now
         row = OutboxMessage(
             channel=channel, person_id=person_id, sequence=sequence + offset, kind=kind,
-            confirmation=confirmation, status=EXPIRED if expired else PENDING, created_at=now,
+            confirmation=confirmation, status=EXPIRED if expired else HELD if held else PENDING, created_at=now,
             not_before=not_before, not_after=not_after, next_attempt_at=not_before or now,
             address_enc=None if expired else address_enc, content_enc=None if expired else content,
             finished_at=now if expired else None, last_error="not_after_passed" if expired else None)
@@ -395,7 +421,7 @@ def _cancel(session: Session, ids: list[int], channel: str | None, person_id: st
                      OutboxMessage.kind == kind)
     else:
         return 0
-    result = session.execute(update(OutboxMessage).where(which, OutboxMessage.status == PENDING).values(
+    result = session.execute(update(OutboxMessage).where(which, OutboxMessage.status.in_((PENDING, HELD))).values(
         status=CANCELLED, address_enc=None, content_enc=None, finished_at=now, locked_until=None))
     session.commit()
     return result.rowcount or 0
@@ -410,8 +436,36 @@ def _forget(session: Session, channel: str, person_id: str) -> None:
     session.commit()
 
 
+def _release_held(session: Session, channel: str, person_id: str, now: datetime) -> int:
+    result = session.execute(update(OutboxMessage).where(
+        OutboxMessage.channel == channel, OutboxMessage.person_id == person_id, OutboxMessage.status == HELD,
+        or_(OutboxMessage.not_after.is_(None), OutboxMessage.not_after > now)).values(status=PENDING))
+    session.commit()
+    return result.rowcount or 0
+
+
+def _has_waiting(session: Session, channel: str, person_id: str, kinds: list[str], now: datetime) -> bool:
+    query = select(OutboxMessage.id).where(
+        OutboxMessage.channel == channel, OutboxMessage.person_id == person_id, OutboxMessage.kind.in_(kinds),
+        OutboxMessage.status.in_((PENDING, HELD)),
+        or_(OutboxMessage.not_after.is_(None), OutboxMessage.not_after > now)).limit(1)
+    return session.exec(query).first() is not None
+
+
+def _sent_since(session: Session, channel: str, person_id: str, since: datetime) -> int:
+    """Messages that left for this recipient since `since` (what the provider took, whatever came next)."""
+    return session.exec(select(func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.channel == channel, OutboxMessage.person_id == person_id,
+        OutboxMessage.sent_at.is_not(None), OutboxMessage.sent_at >= since)).one()
+
+
 def _maintenance(session: Session, now: datetime, retention: timedelta) -> None:
     """Wipe numbers kept for a status callback that never came, and forget old rows."""
+    session.execute(update(OutboxMessage)
+                 .where(OutboxMessage.status == HELD, OutboxMessage.not_after.is_not(None),
+                        OutboxMessage.not_after <= now)
+                 .values(status=EXPIRED, address_enc=None, content_enc=None, finished_at=now,
+                         last_error="never_confirmed"))
     session.execute(update(OutboxMessage)
                  .where(OutboxMessage.status == SENT, OutboxMessage.address_enc.is_not(None),
                         OutboxMessage.sent_at < now - SENT_ADDRESS_KEPT)

@@ -16,6 +16,8 @@ WORDS: dict[str, Keyword] = {
     **dict.fromkeys(("AIDE", "HELP"), Keyword.HELP),
     "SUPPRIMER": Keyword.DELETE,
 }
+# Answers that confirm (reminders by SMS to a number given on the web: « Répondez OUI »).
+CONFIRMATIONS = {"OUI", "YES", "O"}
 # Twilio Advanced Opt-Out tells which of its keywords a message was (OptOutType).
 TWILIO_OPT_OUT_TYPES = {"STOP": Keyword.STOP, "START": Keyword.START, "HELP": Keyword.HELP}
 _PUNCTUATION = " \t\r\n.!?,;:…'\"«»()-"
@@ -35,3 +37,9 @@ def keyword_of(text: str | None) -> Keyword | None:
     if not word or any(c.isspace() for c in word):
         return None
     return WORDS.get(fold(word))
+
+
+def confirms(text: str | None) -> bool:
+    """True when a message is one word of confirmation (« oui », « Oui ! »)."""
+    word = (text or "").strip(_PUNCTUATION)
+    return bool(word) and fold(word) in CONFIRMATIONS

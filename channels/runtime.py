@@ -30,11 +30,13 @@ from sqlmodel import Session, select
 from api.conversations import ConversationService
 from api.core.config import Settings
 from api.core.db import Database
+from api.core.limits import MESSAGES, RateLimits
 from api.core.security import MissingSecret, Vault
 from api.models import Conversation, InboundMessage, utcnow
 from api.outbox import Outbox
 from api.rasa_client import RasaUnavailable
 from channels.base import ChannelAdapter, Inbound, Keyword, Outgoing, adapter_classes, choices_tag
+from channels.keywords import confirms
 from channels.messages import BotMessage, Button
 from knowledge import load
 
@@ -95,8 +97,9 @@ class _Lane:
 
 class ChannelRuntime:
     def __init__(self, settings: Settings, db: Database, conversations: ConversationService, *,
-                 adapters: dict[str, ChannelAdapter] | None = None):
+                 adapters: dict[str, ChannelAdapter] | None = None, limits: RateLimits | None = None):
         self.settings = settings
+        self.limits = limits
         self.db = db
         self.conversations = conversations
         self.adapters = adapters if adapters is not None else {
@@ -109,7 +112,8 @@ class ChannelRuntime:
         self.outbox = Outbox(
             db, self.vault, self.adapters, poll_seconds=settings.outbox_poll_seconds,  # type: ignore[arg-type]
             max_attempts=settings.outbox_max_attempts, backoff_seconds=settings.outbox_backoff_seconds,
-            backoff_max_seconds=settings.outbox_backoff_max_seconds, retention_days=settings.retention_days)
+            backoff_max_seconds=settings.outbox_backoff_max_seconds, retention_days=settings.retention_days,
+            sms_daily_cap=settings.sms_daily_cap_per_number)
         self._lanes: dict[tuple[str, str], _Lane] = {}
         self._tasks: set[asyncio.Task] = set()
         self.addresses = AddressBook()
@@ -166,6 +170,12 @@ class ChannelRuntime:
         conversation = await self.conversations.for_address(adapter.name, inbound.address, inbound.source)
         stopped = conversation.stopped_at is not None
         keyword = inbound.keyword
+        limited = await self._over_limit(adapter, inbound, person_id, interim_after, stopped)
+        if limited is not None:
+            return limited
+        if (adapter.name == "sms" and confirms(inbound.text)
+                and await self.outbox.release_held(adapter.name, person_id)):   # « OUI » to the reminders SMS
+            return await self._turn(adapter, inbound.address, person_id, _say("reminders_confirmed"), interim_after)
 
         def turn(work: Work, typing: bool = False) -> Awaitable[Reply]:
             return self._turn(adapter, inbound.address, person_id, work, interim_after, typing)
@@ -195,6 +205,20 @@ class ChannelRuntime:
         if inbound.unsupported:
             return await turn(_say("text_only"))
         return await turn(self._rasa_work(adapter, inbound), typing=True)
+
+    async def _over_limit(self, adapter: ChannelAdapter, inbound: Inbound, person_id: str,
+                          interim_after: float, stopped: bool) -> Reply | None:
+        """Too many messages from this sender (STOP and SUPPRIMER always pass): one polite text (none
+        after STOP), then silence until the window passes. None when the message may go on."""
+        if self.limits is None or inbound.keyword in (Keyword.STOP, Keyword.DELETE):
+            return None
+        sender = f"{adapter.name}-{person_id}"
+        if (await self.limits.hit(MESSAGES, sender)).allowed:
+            return None
+        log.info("%s: sender over its message limit", adapter.name)
+        if not stopped and await self.limits.first_refusal(MESSAGES, sender):
+            return await self._turn(adapter, inbound.address, person_id, _say("too_many_messages"), interim_after)
+        return Reply()
 
     def _rasa_work(self, adapter: ChannelAdapter, inbound: Inbound, *, payload: str | None = None,
                    fallback: str = "assistant_unavailable", confirmation: bool = False,

@@ -22,6 +22,18 @@ SVC_PYTHON = ROOT / ".venv-svc" / "bin" / "python"
 MODEL = ROOT / "bot" / "models" / "current.tar.gz"
 
 
+# Load tests and end-to-end runs push many simulated people through one address (loopback): limits
+# high enough never to meet them (docs/limits.md). A test of the limits themselves passes its own.
+LOAD_TEST_LIMITS = {
+    "RATE_LIMIT_NEW_CONVERSATIONS": "1000000/minute",
+    "RATE_LIMIT_MESSAGES": "1000000/minute",
+    "RATE_LIMIT_ELIGIBILITY": "1000000/minute",
+    "RATE_LIMIT_CALLBACKS": "1000000/minute",
+    "RATE_LIMIT_BOOKINGS": "1000000/minute",
+    "SMS_DAILY_CAP_PER_NUMBER": "0",
+}
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -59,6 +71,7 @@ class Stack:
             "INTERNAL_API_TOKEN": "test-internal-token",
             "STAFF_TOKEN": "test-staff-token",
             "SANIC_HOST": "127.0.0.1",
+            **LOAD_TEST_LIMITS,
         })
         env.update(self.extra_env)
         env.update(self.process_env.get(process or "", {}))

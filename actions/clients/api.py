@@ -24,6 +24,14 @@ class SlotTaken(ApiError):
     """The chosen slot was booked by someone else in the meantime (409)."""
 
 
+class Refused(ApiError):
+    """The API refused with a sentence meant for the person (422 already_booked, 429 too many): `fr`."""
+
+    def __init__(self, fr: str) -> None:
+        super().__init__(fr)
+        self.fr = fr
+
+
 class TownNotCovered(ApiError):
     """The eligibility service does not cover the person's town (an overseas collectivity with its
     own rules): `fr` is its French explanation."""
@@ -42,6 +50,10 @@ async def _internal(method: str, path: str, **kwargs: Any) -> dict[str, Any]:
                 body = await response.json(content_type=None)
                 if response.status == 409:
                     raise SlotTaken(str(body))
+                detail = body.get("detail") if isinstance(body, dict) else None
+                refused = response.status == 429 or (response.status == 422 and body.get("en") == "already_booked")
+                if refused and isinstance(detail, str) and detail:
+                    raise Refused(detail)
                 if response.status >= 300:
                     raise ApiError(f"{path} answered {response.status}")
                 return body or {}
@@ -97,6 +109,8 @@ async def estimate(household: dict[str, Any], conversation: str | None = None) -
     """POST /api/eligibility (see ../shared/spec/eligibility.md). `conversation` (the pseudonymous
     sender id) goes in the X-Conversation-Id header, to trace a request without personal data."""
     headers = {"X-Conversation-Id": conversation} if conversation else {}
+    if INTERNAL_TOKEN:
+        headers["Authorization"] = f"Bearer {INTERNAL_TOKEN}"   # the action server is not limited per address
     try:
         async with aiohttp.ClientSession(timeout=TIMEOUT) as session:
             body = {**household, "period": ESTIMATE_PERIOD} if ESTIMATE_PERIOD else household

@@ -28,24 +28,31 @@ class Reminders:
         self.outbox = outbox
         self.booking = booking
 
-    async def _queue(self, to: Reach, kind: str, not_before: datetime, not_after: datetime, **values: str) -> list[int]:
+    async def _queue(self, to: Reach, kind: str, not_before: datetime, not_after: datetime, *,
+                     text: str | None = None, held: bool = False, **values: str) -> list[int]:
         try:
-            return await self.outbox.enqueue(to.channel, to.person_id, to.address, [text_message(kind, **values)],
-                                             not_before=not_before, not_after=not_after, kind=kind)
+            return await self.outbox.enqueue(to.channel, to.person_id, to.address,
+                                             [text_message(text or kind, **values)], not_before=not_before,
+                                             not_after=not_after, kind=kind, held=held)
         except LookupError:                 # that channel is not configured here
             log.warning("Outbox: %s not scheduled (no %s channel)", kind, to.channel)
             return []
 
-    async def for_appointment(self, appointment_id: str, slot: Slot, to: Reach) -> list[int]:
+    async def for_appointment(self, appointment_id: str, slot: Slot, to: Reach, held: bool = False) -> list[int]:
         """Queue the reminders still ahead for this slot; returns their outbox ids (kept with the
-        appointment, to withdraw them if it is cancelled)."""
+        appointment, to withdraw them if it is cancelled). `held`: they wait for the number's OUI."""
         values = dict(date=spoken_date(slot.start), place=slot.place.name, address=slot.place.address)
         ids: list[int] = []
         for kind, at in self.booking.reminder_times(slot.start):
-            ids += await self._queue(to, kind, at, slot.start, **values)
+            ids += await self._queue(to, kind, at, slot.start, held=held, **values)
         contact = self.outbox.vault.encrypt(json.dumps(asdict(to))) if self.outbox.vault else None
         await self.booking.set_reminders(appointment_id, ids, contact)
         return ids
+
+    async def ask_confirmation(self, to: Reach, slot: Slot) -> list[int]:
+        """« Répondez OUI pour recevoir les rappels », to a number given on the web (held reminders)."""
+        return await self._queue(to, "phone_confirm", self.booking.clock(), slot.start,
+                                 text="reminders_confirm_question")
 
     async def tell_cancelled_by_team(self, appointment: Appointment, slot: Slot | None) -> bool:
         """The team cancelled: one message on the person's channel, if it can still reach them."""

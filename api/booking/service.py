@@ -22,7 +22,7 @@ from sqlmodel import Session, select
 from api.core.db import Database, save
 from api.models import BOOKED, CANCELLED, Appointment, CallbackRequest, ConsentRecord, EstimateRecord, utcnow
 from api.territories import Place, Slot, Territories, Territory
-from knowledge.french import PARIS
+from knowledge.french import PARIS, spoken_date
 
 MIN_NOTICE = timedelta(hours=2)         # no slot offered that starts sooner than this
 HORIZON = timedelta(days=60)            # how far ahead slots are searched
@@ -46,6 +46,15 @@ class BookingError(Exception):
 class SlotFull(BookingError):
     def __init__(self) -> None:
         super().__init__("slot_full", "Ce créneau vient d'être pris. Choisissez-en un autre.")
+
+
+class AlreadyBooked(BookingError):
+    """One upcoming appointment per person (and per phone number): cancel or move it first."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        when = f" {spoken_date(start)}" if start else ""
+        super().__init__("already_booked", f"Vous avez déjà un rendez-vous{when}. Pour changer de jour, "
+                                           "écrivez « déplacer ». Pour l'annuler, écrivez « annuler ».")
 
 
 @dataclass
@@ -190,6 +199,9 @@ def _book(session: Session, slot: Slot, person_id: str, channel: str, share_summ
         Appointment.person_id == person_id, Appointment.slot_id == slot.id, Appointment.seat.is_not(None))).first()
     if already is not None:
         return already                                   # the same request twice: one booking
+    other = _upcoming(session, person_id, now)
+    if other is not None:
+        raise AlreadyBooked(other.start)                 # one upcoming appointment per person
     summary = _handover_summary(session, person_id, notes) if share_summary else None
     session.add(ConsentRecord(person_id=person_id, kind="handover", given=share_summary, at=now))
     session.commit()

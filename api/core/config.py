@@ -8,7 +8,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -71,6 +71,31 @@ class Settings(BaseSettings):
     outbox_backoff_seconds: float = 5.0    # first retry; doubles each attempt
     outbox_backoff_max_seconds: float = 3600.0
     channel_drain_seconds: float = 20.0    # at shutdown, time left to turns still running
+
+    # What one sender can cost (api/core/limits.py, api/core/middleware.py, docs/limits.md).
+    # Limits in the `limits` notation (« 20/minute;200/day »); counted in Redis when REDIS_URL is set,
+    # in memory otherwise. Defaults a real person never meets.
+    forwarded_allow_ips: str = ""            # trusted proxies (IPs or networks, comma-separated); none by default
+    rate_limits_enabled: bool = True
+    rate_limit_new_conversations: str = "20/minute;200/day"   # per client address
+    rate_limit_messages: str = "30/minute;600/hour"           # per web conversation, SMS number or Telegram chat
+    rate_limit_eligibility: str = "60/minute;2000/day"        # per client address (the action server is exempt)
+    rate_limit_callbacks: str = "3/hour;6/day"                # per conversation
+    rate_limit_bookings: str = "10/hour;30/day"               # per client address of the web conversation
+    rate_limit_key_prefix: str = "tzn-limits"
+    sms_daily_cap_per_number: int = Field(default=30, ge=0)   # outbound SMS per number per 24 h; 0: no cap
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+
+    @field_validator("rate_limit_new_conversations", "rate_limit_messages", "rate_limit_eligibility",
+                     "rate_limit_callbacks", "rate_limit_bookings")
+    @classmethod
+    def _limits_notation(cls, value: str) -> str:
+        from limits import parse_many
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError(f"not a limit in the `limits` notation (e.g. 20/minute;200/day): {value!r}") from None
+        return value
 
     # Knowledge (texts, benefits, territories).
     knowledge_dir: Path = ROOT / "knowledge"

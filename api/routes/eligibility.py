@@ -12,6 +12,8 @@ import logging
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from api.core.limits import ELIGIBILITY, TOO_MANY, client_address
+from api.core.security import same_secret
 from api.eligibility.errors import InvalidHousehold
 from api.eligibility.worker import EngineUnavailable
 
@@ -37,6 +39,14 @@ def _invalid(error: InvalidHousehold) -> JSONResponse:
         "schema": {"type": "object"}, "example": REQUEST_EXAMPLE}}}},
 )
 async def estimate(request: Request) -> JSONResponse:
+    limits = getattr(request.app.state, "limits", None)       # absent from an app that mounts this router alone
+    token = (request.headers.get("authorization") or "").removeprefix("Bearer ").strip()
+    if limits is not None and not same_secret(token, request.app.state.settings.internal_api_token):
+        verdict = await limits.hit(ELIGIBILITY, limits.identifier("address", client_address(request)))
+        if not verdict.allowed:   # the error shape of this contract: {"detail": {"fr", "en"}}
+            fr, en = TOO_MANY[ELIGIBILITY]
+            return JSONResponse(status_code=429, headers={"Retry-After": str(verdict.retry_after)},
+                                content={"detail": {"fr": fr, "en": en}})
     service = getattr(request.app.state, "eligibility", None)
     if service is None or not service.ready:
         return JSONResponse(status_code=503, headers={"Retry-After": "10"}, content={"detail": {

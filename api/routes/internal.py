@@ -14,9 +14,12 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from api.booking.reminders import Reminders
-from api.booking.service import BookingError, BookingService, Reach, SlotFull, paris_day, place_json
+from api.booking.service import (AlreadyBooked, BookingError, BookingService, Reach, SlotFull, paris_day,
+                                 place_json)
 from api.core.auth import bearer
 from api.core.errors import error
+from api.core.limits import BOOKINGS, CALLBACKS, RateLimits, too_many
+from api.core.phones import sms_number
 from api.models import Appointment
 from api.territories import Slot
 
@@ -35,7 +38,7 @@ class BookIn(BaseModel):
     channel: str = Field(pattern="^(web|sms|telegram)$")
     slot_id: str = Field(min_length=1, max_length=160)
     share_summary: bool = False
-    phone: str | None = Field(default=None, pattern=r"^\+33[1-9]\d{8}$")
+    phone: str | None = Field(default=None, pattern=r"^\+?[0-9][0-9 .-]{5,19}$")   # a mobile for SMS: api/core/phones.py
     notes: dict[str, list[str]] = Field(default_factory=dict)
 
 
@@ -63,12 +66,20 @@ def appointment_json(service: BookingService, appointment: Appointment, slot: Sl
     return body
 
 
+REMINDER_KINDS = ("reminder_48h", "reminder_morning")
+PHONE_CONFIRM = "phone_confirm"       # « Répondez OUI pour recevoir les rappels » (outbox kind)
+
+
 def reach(request: Request, person_id: str, channel: str, phone: str | None) -> Reach | None:
     """Where to send a reminder: the person's own SMS number or Telegram chat, or the phone given on
-    the web. None when there is no way (web without phone, or the address is no longer known)."""
+    the web (a mobile: see api/core/phones.py). None when there is no way (web without phone, a
+    landline, or the address is no longer known)."""
     runtime = request.app.state.channels
     if phone:
-        return Reach("sms", runtime.conversations.pseudonymiser.pseudonym("sms", phone), phone)
+        number = sms_number(phone)
+        if number is None:
+            return None
+        return Reach("sms", runtime.conversations.pseudonymiser.pseudonym("sms", number), number)
     if channel in ("sms", "telegram"):
         address = runtime.addresses.get(channel, person_id)
         if address:
@@ -108,7 +119,21 @@ async def slots(request: Request, commune: Annotated[str, Query(max_length=5)] =
 
 @router.post("/appointments", dependencies=[Internal], status_code=201)
 async def book(request: Request, body: BookIn) -> Any:
+    """Book a seat. Refused: a second upcoming appointment of the person or of the phone number (422,
+    « already_booked »), a burst of bookings from one conversation or one client address (429).
+    A phone given on the web gets reminders only once it answers OUI to a confirmation SMS."""
     service = booking(request)
+    outbox = request.app.state.outbox
+    to = reach(request, body.person_id, body.channel, body.phone)
+    web_phone = body.phone is not None and to is not None
+    if web_phone and await outbox.has_waiting("sms", to.person_id, REMINDER_KINDS):
+        failure = AlreadyBooked()                                     # that number already has one coming
+        return error(422, failure.fr, failure.reason)
+    limits: RateLimits = request.app.state.limits
+    for identifier in (body.person_id, limits.web_address(body.person_id)):
+        verdict = await limits.hit(BOOKINGS, identifier) if identifier else None
+        if verdict is not None and not verdict.allowed:
+            return too_many(BOOKINGS, verdict)
     try:
         appointment, slot = await service.book(body.person_id, body.channel, body.slot_id, body.share_summary,
                                                body.notes)
@@ -117,11 +142,15 @@ async def book(request: Request, body: BookIn) -> Any:
     except BookingError as failure:
         return error(422, failure.fr, failure.reason)
     reminders: Reminders = request.app.state.reminders
-    to = reach(request, body.person_id, body.channel, body.phone)
     if to is not None and not appointment.reminder_ids:
-        appointment.reminder_ids = await reminders.for_appointment(appointment.id, slot, to)
+        appointment.reminder_ids = await reminders.for_appointment(appointment.id, slot, to, held=web_phone)
+        if web_phone and appointment.reminder_ids:
+            await reminders.ask_confirmation(to, slot)
     await reminders.withdraw_follow_up(body.channel, body.person_id)   # a booking makes it pointless
-    return {"appointment": appointment_json(service, appointment, slot, len(appointment.reminder_ids))}
+    answer = appointment_json(service, appointment, slot, len(appointment.reminder_ids))
+    if body.phone is not None:   # added to the answer: the reminders wait for a OUI, or the number is no mobile
+        answer["reminder_phone"] = "confirmation_sent" if web_phone else "not_mobile"
+    return {"appointment": answer}
 
 
 @router.get("/appointments/upcoming", dependencies=[Internal])
@@ -150,6 +179,9 @@ async def callback(request: Request, body: CallbackIn) -> Any:
     found = service.territory_for(body.commune)
     if found is None:
         return error(422, "Il n'y a pas d'équipe pour cette commune.", "commune outside every territory")
+    verdict = await request.app.state.limits.hit(CALLBACKS, body.person_id)
+    if not verdict.allowed:
+        return too_many(CALLBACKS, verdict)
     phone = body.phone
     if phone is None and body.channel == "sms":
         phone = request.app.state.channels.addresses.get("sms", body.person_id)

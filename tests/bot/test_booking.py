@@ -22,6 +22,7 @@ NANCY = {"code": "54395", "name": "Nancy"}
 class FakeApi:
     def __init__(self, territory=True, taken=False):
         self.territory_found, self.taken, self.booked, self.cancelled = territory, taken, [], []
+        self.refused = None
         self.notes, self.follow_ups = [], []
 
     async def territory(self, commune):
@@ -35,6 +36,8 @@ class FakeApi:
     async def book(self, person_id, channel, slot_id, share, phone, notes=None):
         if self.taken:
             raise booking.api.SlotTaken("full")
+        if self.refused:
+            raise booking.api.Refused(self.refused)
         self.booked.append((person_id, channel, slot_id, share, phone))
         self.notes.append(notes)
         return {"id": "a1", "start": SLOTS[0]["start"], "place": {**SLOTS[0]["place"], "access": "Tram 1"},
@@ -154,6 +157,14 @@ async def test_a_slot_taken_meanwhile_offers_the_others(dispatcher, fake_api):
     events = await ActionBook().run(dispatcher, tracker, {})
     assert any(e.get("event") == "followup" and e["name"] == "booking_form" for e in events)
     assert slot_events(events)["appointment_slot"] is None
+
+
+async def test_a_second_appointment_is_refused_with_the_api_sentence(dispatcher, fake_api):
+    fake_api.refused = "Vous avez déjà un rendez-vous jeudi 3 décembre à 14h. Pour changer de jour, écrivez « déplacer »."
+    tracker = make_tracker({"consent": True, "commune": NANCY, "appointment_slot": SLOTS[0]}, events=web_events())
+    events = await ActionBook().run(dispatcher, tracker, {})
+    assert [m["text"] for m in sent(dispatcher)] == [fake_api.refused]
+    assert slot_events(events)["appointment_slot"] is None and not fake_api.booked
 
 
 async def test_moving_is_recognised(dispatcher, fake_api):

@@ -68,3 +68,15 @@ def test_the_action_server_gets_the_api_address_and_the_same_internal_token():
     api, actions = SERVICES["api"]["environment"], SERVICES["actions"]["environment"]
     assert actions["API_URL"] == "http://api:8000"
     assert actions["INTERNAL_API_TOKEN"] == api["INTERNAL_API_TOKEN"]   # booking calls /internal/*
+
+
+def test_redis_memory_is_bounded_and_the_proxy_is_trusted():
+    command = SERVICES["redis"]["command"]
+    assert command[command.index("--maxmemory") + 1].endswith("mb")
+    assert command[command.index("--maxmemory-policy") + 1] == "volatile-ttl"   # limit counters go first
+    env = SERVICES["api"]["environment"]
+    assert env["FORWARDED_ALLOW_IPS"].strip("${}").split(":-", 1)[1]            # a default: the Docker networks
+    from limits import parse_many
+    for name in ("RATE_LIMIT_NEW_CONVERSATIONS", "RATE_LIMIT_MESSAGES", "RATE_LIMIT_ELIGIBILITY",
+                 "RATE_LIMIT_CALLBACKS", "RATE_LIMIT_BOOKINGS"):
+        assert parse_many(env[name].strip("${}").split(":-", 1)[1]), name       # valid `limits` notation

@@ -11,7 +11,7 @@ import yaml
 
 KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
 MAX_WORDS = 20
-PLAIN_CAPITALS = {"STOP", "SUPPRIMER", "AIDE", "START", "ARRET", "HELP", "OK", "SMS", "QR"}
+PLAIN_CAPITALS = {"STOP", "SUPPRIMER", "AIDE", "START", "ARRET", "HELP", "OK", "SMS", "QR", "OUI"}
 ASKS = {"consent", "age", "couple", "partner_age", "children", "children_ages", "commune", "housing_status",
         "rent", "activity", "salary", "unemployment", "pension", "other_income", "partner_income",
         "disability", "single_parent_recent", "alimony", "appointment_slot", "phone",

@@ -458,7 +458,7 @@
     // keep the message and try again, with the same client_message_id.
     if (status === 0 || status === 408 || status === 429 || status >= 500 || (status >= 200 && status < 300)) {
       connection = "lost";
-      setStatus("lost", (status === 503 && detailOf(data)) || TEXT.offline);
+      setStatus("lost", ((status === 503 || status === 429) && detailOf(data)) || TEXT.offline);
       attempt += 1;
       scheduleRetry(result.retryAfter);
       return;

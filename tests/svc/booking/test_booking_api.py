@@ -7,12 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from limits import parse_many
 
 from api.core.security import Pseudonymiser
 from api.models import Appointment
 from tests.fakes import telegram as tg
 from tests.fakes import twilio as tw
-from tests.fakes.app import PSEUDONYM_KEY, Running, make_settings, running
+from tests.fakes.app import PSEUDONYM_KEY, Running, make_settings, running, twiml_messages
 from tests.fakes.rasa import FakeRasa
 from tests.svc.booking.conftest import MONDAY, TERRITORY
 from tests.svc.support import Clock
@@ -35,7 +36,9 @@ async def api(tmp_path: Path) -> AsyncIterator[tuple[Running, Clock, Any]]:
                              internal_api_token="internal-secret", staff_token="staff-secret")
     clock = Clock(MONDAY)
     try:
-        async with running(settings, FakeRasa()) as started:
+        rasa = FakeRasa()
+        async with running(settings, rasa) as started:
+            started.rasa = rasa
             started.app.state.booking.clock = clock
             started.outbox.clock = clock
             started.telegram_stand_in = telegram
@@ -122,10 +125,119 @@ async def test_on_the_web_a_reminder_needs_a_phone_number(api):
     running_api, _, _ = api
     without = (await book(running_api.client, "web-person", THURSDAY_14, channel="web")).json()["appointment"]
     assert without["reminders"] == 0
-    with_phone = await book(running_api.client, "web-person-2", THURSDAY_14, channel="web", phone="+33700000001")
+    with_phone = await book(running_api.client, "web-person-2", THURSDAY_14, channel="web", phone="+33756789012")
     assert with_phone.json()["appointment"]["reminders"] == 2
+    assert with_phone.json()["appointment"]["reminder_phone"] == "confirmation_sent"
     rows = [r for r in await running_api.outbox_rows() if r.kind.startswith("reminder")]
     assert {r.channel for r in rows} == {"sms"} and all(r.address_enc for r in rows)
+    assert {r.status for r in rows} == {"held"}                     # until the number answers OUI
+
+
+async def test_a_number_given_on_the_web_gets_reminders_only_after_answering_oui(api):
+    running_api, clock, twilio = api
+    web_number = "+33756789012"
+    booked = await book(running_api.client, "web-person", THURSDAY_14, channel="web", phone="07 56 78 90 12")
+    assert booked.status_code == 201
+    await twilio.wait_for(1)
+    assert "Répondez OUI" in twilio.bodies(web_number)[0]           # the confirmation SMS, and nothing else
+    answer = await running_api.sms(web_number, "Oui !")
+    assert "rappels" in twiml_messages(answer)[0]
+    assert running_api.rasa.messages() == []                          # the OUI was for the confirmation
+    clock.now = MONDAY.replace(day=1, month=12, hour=13)             # 48 h before
+    await running_api.outbox.drain()
+    assert "Rappel" in twilio.bodies(web_number)[-1]
+    rows = [r for r in await running_api.outbox_rows() if r.kind.startswith("reminder")]
+    assert "held" not in {r.status for r in rows}
+
+
+async def test_an_unconfirmed_number_never_gets_the_reminders(api):
+    running_api, clock, twilio = api
+    await book(running_api.client, "web-person", THURSDAY_14, channel="web", phone="+33756789012")
+    await twilio.wait_for(1)                                          # the confirmation question
+    clock.now = MONDAY.replace(day=3, month=12, hour=14)             # the appointment has started
+    await running_api.outbox.drain()
+    running_api.outbox._last_maintenance = None
+    await running_api.outbox.run_once()
+    assert len(twilio.bodies("+33756789012")) == 1                   # the confirmation question only
+    rows = [r for r in await running_api.outbox_rows() if r.kind.startswith("reminder")]
+    assert {(r.status, r.address_enc) for r in rows} == {("expired", None)}
+
+
+async def test_a_oui_without_a_pending_confirmation_goes_to_the_conversation(api):
+    running_api, _, _ = api
+    await running_api.sms(NUMBER, "bonjour")
+    answer = await running_api.sms(NUMBER, "oui")
+    assert "rappels" not in " ".join(twiml_messages(answer))
+    assert running_api.rasa.messages()[-1] == "oui"
+
+
+@pytest.mark.parametrize("phone", ["+33383000000", "03 83 00 00 00", "+33800123456"])
+async def test_reminders_by_sms_need_a_mobile_number(api, phone):
+    running_api, _, twilio = api
+    booked = await book(running_api.client, "web-person", THURSDAY_14, channel="web", phone=phone)
+    assert booked.status_code == 201                                  # booked all the same, without reminders
+    assert booked.json()["appointment"]["reminders"] == 0
+    assert booked.json()["appointment"]["reminder_phone"] == "not_mobile"
+    assert await running_api.outbox_rows() == [] and twilio.bodies() == []
+
+
+@pytest.mark.parametrize("number,e164", [("+33690123456", "+590690123456"), ("+33692123456", "+262692123456")])
+def test_overseas_mobiles_are_accepted_in_their_own_format(number, e164):
+    from api.core.phones import sms_number
+    assert sms_number(number) == e164
+    assert sms_number("+447700900123") is None                        # abroad: no SMS from us
+
+
+async def test_one_upcoming_appointment_per_person(api):
+    running_api, _, _ = api
+    client = running_api.client
+    assert (await book(client, "person-a", TUESDAY_9, channel="web")).status_code == 201
+    again = await book(client, "person-a", THURSDAY_14, channel="web")
+    assert again.status_code == 422 and again.json()["en"] == "already_booked"
+    assert "déjà un rendez-vous" in again.json()["detail"] and "déplacer" in again.json()["detail"]
+    found = (await client.get("/internal/appointments/upcoming", params={"person_id": "person-a"},
+                              headers=INTERNAL)).json()["appointment"]
+    await client.post(f"/internal/appointments/{found['id']}/cancel", json={"person_id": "person-a"}, headers=INTERNAL)
+    assert (await book(client, "person-a", THURSDAY_14, channel="web")).status_code == 201   # moved
+
+
+async def test_one_upcoming_appointment_per_phone_number(api):
+    running_api, _, _ = api
+    client = running_api.client
+    assert (await book(client, "web-a", TUESDAY_9, channel="web", phone="+33756789012")).status_code == 201
+    second = await book(client, "web-b", THURSDAY_14, channel="web", phone="07 56 78 90 12")
+    assert second.status_code == 422 and second.json()["en"] == "already_booked"
+
+
+async def test_one_client_cannot_take_every_seat_of_a_permanence(api):
+    """Many web conversations opened from one address, each booking a seat of the Thursday market
+    (4 seats in 2 slots): the burst is refused before the permanence is full."""
+    running_api, _, _ = api
+    client = running_api.client
+    running_api.app.state.limits.rules["bookings"] = parse_many("2/hour")
+    people = []
+    for _ in range(4):
+        opened = await client.post("/api/chat", json={})
+        conversation = await running_api.app.state.conversations.get(opened.json()["conversation_id"])
+        people.append(conversation.person_id)
+    slots = [THURSDAY_14, THURSDAY_14, THURSDAY_14.replace("14:00", "14:30"), THURSDAY_14.replace("14:00", "14:30")]
+    answers = [await book(client, person, slot, channel="web") for person, slot in zip(people, slots)]
+    assert [a.status_code for a in answers] == [201, 201, 429, 429]
+    assert "Trop de rendez-vous" in answers[2].json()["detail"] and int(answers[2].headers["Retry-After"]) > 0
+    free = (await client.get("/internal/slots", params={"commune": "54395", "limit": 10},
+                             headers=INTERNAL)).json()["slots"]
+    assert sum(s["seats_left"] for s in free if s["id"].startswith("test_ville:marche_jeudi:2026-12-03")) == 2
+
+
+async def test_call_back_requests_are_limited_per_conversation(api):
+    running_api, _, _ = api
+    running_api.app.state.limits.rules["callbacks"] = parse_many("2/hour")
+    body = {"person_id": "web-person", "channel": "web", "commune": "54395", "phone": "+33383000000"}
+    codes = [(await running_api.client.post("/internal/callbacks", json=body, headers=INTERNAL)).status_code
+             for _ in range(3)]
+    assert codes == [201, 201, 429]                                   # a landline is fine for a call-back
+    other = await running_api.client.post("/internal/callbacks", json={**body, "person_id": "other"}, headers=INTERNAL)
+    assert other.status_code == 201
 
 
 async def test_the_follow_up_is_scheduled_then_withdrawn_by_a_booking(api):
