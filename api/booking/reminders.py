@@ -44,7 +44,7 @@ class Reminders:
         for kind, at in self.booking.reminder_times(slot.start):
             ids += await self._queue(to, kind, at, slot.start, **values)
         contact = self.outbox.vault.encrypt(json.dumps(asdict(to))) if self.outbox.vault else None
-        await self.booking.set_reminders(appointment_id, ids, contact)
+        await self.booking.set_reminders(appointment_id, ids, contact, to.person_id)
         return ids
 
     async def tell_cancelled_by_team(self, appointment: Appointment, slot: Slot | None) -> bool:
