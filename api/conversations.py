@@ -12,11 +12,11 @@ from typing import Any
 
 from sqlmodel import Session, delete, select
 
+from api import trackers
 from api.booking import service as booking
 from api.core.db import Database, save
 from api.core.security import Pseudonymiser, new_conversation_id
 from api.models import ConsentRecord, Conversation, EstimateRecord, OutboxMessage, utcnow
-from api import trackers
 from api.rasa_client import RasaClient, RasaUnavailable
 from api.trackers import Erasures
 from channels.messages import BotTurn
@@ -37,12 +37,12 @@ class ConversationService:
     REPLAYS_KEPT = 5000
 
     def __init__(self, db: Database, rasa: RasaClient, pseudonymiser: Pseudonymiser, ready_wait: float = 20.0,
-                 trackers: Erasures | None = None):
+                 erasures: Erasures | None = None):
         self.db = db
         self.rasa = rasa
         self.pseudonymiser = pseudonymiser
         self.ready_wait = ready_wait
-        self.trackers = trackers or Erasures(db, rasa, None)
+        self.trackers = erasures or Erasures(db, rasa, None)
         self.erased: list[Callable[[str], None]] = []   # in-memory forgetting (address book...)
         self._replays: OrderedDict[tuple[str, str], asyncio.Future[BotTurn]] = OrderedDict()
 
@@ -225,7 +225,7 @@ def _apply_control(session: Session, conversation_id: str, person_id: str, contr
 
 def _erase(session: Session, person_id: str, now: datetime) -> list[str]:
     """Returns the ids of the person's conversations, now deleted."""
-    conversation_ids = list(session.exec(select(Conversation.id).where(Conversation.person_id == person_id)).all())
+    conversation_ids = list(session.exec(select(Conversation.id).where(Conversation.person_id == person_id)))
     trackers.record(session, person_id, now)    # committed with the rest: the tracker's deletion is retried
     reminders = booking.erase(session, person_id, now)
     if reminders:       # reminders by SMS to a number given on the web: another pseudonym, same person

@@ -18,8 +18,8 @@ from sqlmodel import Session, select
 
 from api.booking.service import ERASED, FORGOTTEN
 from api.core.db import Database
-from api.trackers import Erasures
 from api.models import Appointment, CallbackRequest, ConsentRecord, Conversation, EstimateRecord, utcnow
+from api.trackers import Erasures
 
 log = logging.getLogger(__name__)
 EVERY = timedelta(hours=1)

@@ -102,7 +102,8 @@ class SqlTrackers:
                     .having(sa.func.max(events.c.timestamp) < before.timestamp()))
             senders = list(connection.execute(idle).scalars())
             for chunk in range(0, len(senders), 500):
-                connection.execute(sa.delete(events).where(events.c.sender_id.in_(senders[chunk:chunk + 500])))
+                batch = senders[chunk:chunk + 500]
+                connection.execute(sa.delete(events).where(events.c.sender_id.in_(batch)))
             return len(senders)
 
     def dispose(self) -> None:

@@ -16,6 +16,7 @@ ConsentGatedTrackerStore`).
 """
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -65,9 +66,10 @@ def open_store(url: str, domain: Domain | None, event_broker: EventBroker | None
     parsed = urlparse(url)
     if parsed.scheme in ("redis", "rediss"):
         return RedisTrackerStore(domain=domain, host=parsed.hostname or "localhost", port=parsed.port or 6379,
-                                 db=int(parsed.path.strip("/") or 0), password=unquote(parsed.password or "") or None,
-                                 username=unquote(parsed.username or "") or None, use_ssl=parsed.scheme == "rediss",
-                                 record_exp=record_exp, event_broker=event_broker)
+                                 db=int(parsed.path.strip("/") or 0),
+                                 password=unquote(parsed.password or "") or None,
+                                 username=unquote(parsed.username or "") or None,
+                                 use_ssl=parsed.scheme == "rediss", record_exp=record_exp, event_broker=event_broker)
     if parsed.scheme == "sqlite":
         path = url.split("///", 1)[1]
         Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -122,9 +124,12 @@ class ConsentGatedTrackerStore(TrackerStore, SerializedTrackerAsText):
             self.memory.store.pop(next(iter(self.memory.store)))
 
     def redacted(self, tracker: DialogueStateTracker) -> DialogueStateTracker:
-        events = [redacted(event.as_dict()) for event in tracker.events]
-        return DialogueStateTracker.from_dict(tracker.sender_id, events, self.domain.slots,
-                                              max_event_history=tracker._max_event_history)
+        """The tracker itself when it holds no phone-like number (most turns), else a masked copy."""
+        events = [event.as_dict() for event in tracker.events]
+        if not any(PHONE_LIKE.search(json.dumps(event, ensure_ascii=False)) for event in events):
+            return tracker
+        return DialogueStateTracker.from_dict(tracker.sender_id, [redacted(event) for event in events],
+                                              self.domain.slots, max_event_history=tracker._max_event_history)
 
     async def delete(self, sender_id: str) -> None:
         self.memory.store.pop(sender_id, None)
@@ -154,4 +159,5 @@ class ConsentGatedTrackerStore(TrackerStore, SerializedTrackerAsText):
         return await self.persistent.retrieve_full_tracker(sender_id)
 
     async def keys(self) -> Iterable[str]:
-        return list(self.memory.store) + [k for k in await self.persistent.keys() if k not in self.memory.store]
+        stored = [key for key in await self.persistent.keys() if key not in self.memory.store]
+        return list(self.memory.store) + stored

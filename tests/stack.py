@@ -83,7 +83,8 @@ class Stack:
             return [str(BOT_PYTHON), "-m", "rasa_sdk", "--actions", "actions", "-p", str(self.actions_port)]
         if name == "rasa":
             return [str(BOT_PYTHON), "-m", "rasa", "run", "--enable-api", "-i", "127.0.0.1",
-                    "-p", str(self.rasa_port), "--model", str(MODEL), "--endpoints", str(self.workdir / "endpoints.yml"),
+                    "-p", str(self.rasa_port), "--model", str(MODEL),
+                    "--endpoints", str(self.workdir / "endpoints.yml"),
                     "--credentials", str(ROOT / "bot" / "credentials.yml")]
         return [str(SVC_PYTHON), "-m", "api"]
 

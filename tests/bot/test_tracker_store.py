@@ -132,3 +132,14 @@ def test_masking_keeps_amounts_ages_and_ids():
     assert mask("id a1234567890b") == "id a1234567890b"
     assert mask("+33 6 12 34 56 78") == "•• • •• •• •• 78"
     assert json.dumps(mask("0033612345678")) == json.dumps("•••••••••••78")
+
+
+def test_in_redis_a_tracker_expires_after_the_retention(domain, monkeypatch):
+    import redis
+    monkeypatch.setenv("RETENTION_DAYS", "30")
+    sender = uuid.uuid4().hex
+    store = new_store(REDIS, domain, monkeypatch)
+    run(store.save(conversation(store, sender, consent=True)))
+    ttl = redis.Redis.from_url(REDIS).ttl(f"tracker:{sender}")
+    assert 29 * 86400 < ttl <= 30 * 86400
+    run(store.delete(sender))

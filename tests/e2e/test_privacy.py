@@ -54,7 +54,8 @@ def rows(path: Path) -> dict[str, list[tuple[Any, ...]]]:
     if not path.exists():
         return {}
     with sqlite3.connect(path) as connection:
-        tables = [name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        listed = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        tables = [name for (name,) in listed]
         return {table: connection.execute(f'SELECT * FROM "{table}"').fetchall() for table in tables}
 
 

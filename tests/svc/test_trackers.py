@@ -25,7 +25,8 @@ from tests.svc.support import T0, Clock
 REDIS = "redis://127.0.0.1:6379/14"
 CLOSED_PORT = "redis://127.0.0.1:1/0"
 SQL_EVENTS = """CREATE TABLE IF NOT EXISTS events (id SERIAL PRIMARY KEY, sender_id VARCHAR(255) NOT NULL,
-    type_name VARCHAR(255) NOT NULL, timestamp FLOAT, intent_name VARCHAR(255), action_name VARCHAR(255), data TEXT)"""
+    type_name VARCHAR(255) NOT NULL, timestamp FLOAT, intent_name VARCHAR(255), action_name VARCHAR(255),
+    data TEXT)"""
 
 
 def events(sender: str, at: float) -> list[dict]:
@@ -93,7 +94,8 @@ def db(tmp_path) -> Iterator[Database]:
 
 
 def erasures(db: Database, store_url: str, fake: FakeRasa, clock: Clock) -> Erasures:
-    return Erasures(db, RasaClient("http://rasa.test", transport=fake.transport), open_store(store_url), clock=clock)
+    rasa = RasaClient("http://rasa.test", transport=fake.transport)
+    return Erasures(db, rasa, open_store(store_url), clock=clock)
 
 
 def pending(db: Database) -> list[PendingErasure]:
