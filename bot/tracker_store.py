@@ -16,7 +16,6 @@ ConsentGatedTrackerStore`).
 """
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
@@ -48,6 +47,16 @@ def mask(text: str) -> str:
         keep = len(number) - 2
         return re.sub(r"\d", "•", number[:keep]).replace("+", "") + number[keep:]
     return PHONE_LIKE.sub(hide, text)
+
+
+def holds_phone(value: Any, key: str = "") -> bool:
+    if isinstance(value, str):
+        return key not in NOT_REDACTED and PHONE_LIKE.search(value) is not None
+    if isinstance(value, dict):
+        return any(holds_phone(v, k) for k, v in value.items())
+    if isinstance(value, list):
+        return any(holds_phone(v, key) for v in value)
+    return False
 
 
 def redacted(value: Any, key: str = "") -> Any:
@@ -126,7 +135,7 @@ class ConsentGatedTrackerStore(TrackerStore, SerializedTrackerAsText):
     def redacted(self, tracker: DialogueStateTracker) -> DialogueStateTracker:
         """The tracker itself when it holds no phone-like number (most turns), else a masked copy."""
         events = [event.as_dict() for event in tracker.events]
-        if not any(PHONE_LIKE.search(json.dumps(event, ensure_ascii=False)) for event in events):
+        if not holds_phone(events):
             return tracker
         return DialogueStateTracker.from_dict(tracker.sender_id, [redacted(event) for event in events],
                                               self.domain.slots, max_event_history=tracker._max_event_history)

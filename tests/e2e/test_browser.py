@@ -180,7 +180,6 @@ def server(tmp_path_factory: pytest.TempPathFactory):
     settings = Settings(
         _env_file=None,
         database_url=f"sqlite:///{workdir / 't.db'}",
-        tracker_store_url="memory",
         pseudonym_key=PSEUDONYM_KEY,
         data_encryption_key=base64.urlsafe_b64encode(os.urandom(32)).decode(),
         internal_api_token="test-internal-token",
