@@ -33,8 +33,17 @@ def domain() -> Domain:
 def store_url(request, tmp_path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path}/trackers.db"
-    elif request.param == "postgresql":
-        yield POSTGRES
+    elif request.param == "postgresql":                 # a fresh database, dropped afterwards
+        admin = sa.create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
+        name = f"tzn_trackers_{uuid.uuid4().hex[:8]}"
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        try:
+            yield POSTGRES.rsplit("/", 1)[0] + f"/{name}"
+        finally:
+            with admin.connect() as connection:
+                connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
     else:
         yield REDIS
 
