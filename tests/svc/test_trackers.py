@@ -80,6 +80,7 @@ def store_url(request, tmp_path) -> Iterator[str]:
     if request.param == "redis":
         redis.Redis.from_url(REDIS).flushdb()
         yield REDIS
+        redis.Redis.from_url(REDIS).flushdb()
         return
     with support.database_url(request.param, tmp_path, "tzn_trackers") as url:
         yield url
