@@ -4,9 +4,11 @@ Redis (a dedicated db), a SQLite file and PostgreSQL, written the way Rasa's Red
 store or Rasa is down, the erasure is kept (pseudonym only) and retried until done."""
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from collections.abc import Iterator
+from contextlib import suppress
 from datetime import timedelta
 
 import pytest
@@ -17,6 +19,7 @@ from sqlmodel import select
 from api.core.db import Database
 from api.models import PendingErasure
 from api.rasa_client import RasaClient
+from api.retention import keep_purging
 from api.trackers import Erasures, open_store, record
 from tests.fakes.rasa import FakeRasa
 from tests.svc import support
@@ -186,3 +189,21 @@ def test_a_store_without_any_tracker_yet_is_fine(tmp_path):
     with pytest.raises(ValueError):
         open_store("mysql://x")
 
+
+
+async def test_the_hourly_purge_sweeps_the_trackers_with_the_rest(db, tmp_path):
+    url = f"sqlite:///{tmp_path}/trackers.db"
+    written, clock = Written(url), Clock()
+    written.write("quiet", (T0 - timedelta(days=91)).timestamp())
+    purging = asyncio.create_task(keep_purging(db, 90, clock, trackers=erasures(db, url, FakeRasa(), clock)))
+    try:
+        for _ in range(200):
+            if not written.has("quiet"):
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        purging.cancel()
+        with suppress(asyncio.CancelledError):
+            await purging
+    assert not written.has("quiet")
+    written.close()
