@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+import sqlalchemy
+
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import (InMemoryTrackerStore, RedisTrackerStore, SerializedTrackerAsText,
                                      SQLTrackerStore, TrackerStore)
@@ -82,12 +84,23 @@ def open_store(url: str, domain: Domain | None, event_broker: EventBroker | None
     if parsed.scheme == "sqlite":
         path = url.split("///", 1)[1]
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-        return SQLTrackerStore(domain=domain, dialect="sqlite", db=path, event_broker=event_broker)
+        store = SQLTrackerStore(domain=domain, dialect="sqlite", db=path, event_broker=event_broker)
+        sqlalchemy.event.listen(store.engine, "connect", _sqlite_pragmas)
+        return store
     if parsed.scheme.startswith("postgresql"):
         return SQLTrackerStore(domain=domain, dialect="postgresql", host=parsed.hostname, port=parsed.port,
                                db=parsed.path.strip("/"), username=unquote(parsed.username or "") or None,
                                password=unquote(parsed.password or "") or None, event_broker=event_broker)
     raise ValueError("TRACKER_STORE_URL must start with redis://, sqlite:/// or postgresql://")
+
+
+def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+    """WAL, as the API's database: a turn's commit no longer waits for a full sync of the file."""
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
 
 
 class ConsentGatedTrackerStore(TrackerStore, SerializedTrackerAsText):
