@@ -6,16 +6,20 @@ import asyncio
 import logging
 import re
 from collections import OrderedDict
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, delete, select
 
+from api import trackers
 from api.booking import service as booking
 from api.core.db import Database, save
 from api.core.middleware import clean_text
 from api.core.security import Pseudonymiser, new_conversation_id
 from api.models import ConsentRecord, Conversation, EstimateRecord, OutboxMessage, utcnow
 from api.rasa_client import RasaClient, RasaUnavailable
+from api.trackers import Erasures
 from channels.messages import BotTurn
 from channels.render import WEB, Capabilities, open_choices, render
 
@@ -33,11 +37,14 @@ class ConversationNotFound(LookupError):
 class ConversationService:
     REPLAYS_KEPT = 5000
 
-    def __init__(self, db: Database, rasa: RasaClient, pseudonymiser: Pseudonymiser, ready_wait: float = 20.0):
+    def __init__(self, db: Database, rasa: RasaClient, pseudonymiser: Pseudonymiser, ready_wait: float = 20.0,
+                 erasures: Erasures | None = None):
         self.db = db
         self.rasa = rasa
         self.pseudonymiser = pseudonymiser
         self.ready_wait = ready_wait
+        self.trackers = erasures or Erasures(db, rasa, None)
+        self.erased: list[Callable[[str], None]] = []   # in-memory forgetting (address book...)
         self._replays: OrderedDict[tuple[str, str], asyncio.Future[BotTurn]] = OrderedDict()
 
     # -- opening ----------------------------------------------------------------------------------
@@ -132,12 +139,15 @@ class ConversationService:
             await self.erase_person(conversation.person_id)
 
     async def erase_person(self, person_id: str) -> None:
-        """SUPPRIMER: forget everything about this person, in the database and in Rasa."""
-        await self.db.run(_erase, person_id)
-        try:
-            await self.rasa.erase(person_id)
-        except RasaUnavailable:
-            log.warning("Rasa tracker not erased (Rasa unavailable); it holds no stored data in memory only")
+        """SUPPRIMER: forget everything about this person: the database, the replay cache and the other
+        in-memory copies, and Rasa's tracker (deleted in its store; retried until done if Rasa or the
+        store is down: the pending erasure is recorded with the rest)."""
+        conversation_ids = set(await self.db.run(_erase, person_id, utcnow()))
+        for key in [key for key in self._replays if key[0] in conversation_ids]:
+            self._replays.pop(key, None)
+        for forget in self.erased:
+            forget(person_id)
+        await self.trackers.erase(person_id)
 
 
 def chosen_payload(choices: list[dict[str, str]], number: int, fallback: str | None = "") -> str | None:
@@ -214,10 +224,14 @@ def _apply_control(session: Session, conversation_id: str, person_id: str, contr
     session.commit()
 
 
-def _erase(session: Session, person_id: str) -> None:
-    reminders = booking.erase(session, person_id, utcnow())
+def _erase(session: Session, person_id: str, now: datetime) -> list[str]:
+    """Returns the ids of the person's conversations, now deleted."""
+    conversation_ids = list(session.exec(select(Conversation.id).where(Conversation.person_id == person_id)))
+    trackers.record(session, person_id, now)    # committed with the rest: the tracker's deletion is retried
+    reminders = booking.erase(session, person_id, now)
     if reminders:       # reminders by SMS to a number given on the web: another pseudonym, same person
         session.exec(delete(OutboxMessage).where(OutboxMessage.id.in_(reminders)))
     for table in (EstimateRecord, ConsentRecord, Conversation):
         session.exec(delete(table).where(table.person_id == person_id))
     session.commit()
+    return conversation_ids

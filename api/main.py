@@ -28,6 +28,7 @@ from api.rasa_client import RasaClient
 from api.retention import keep_purging
 from api.routes import chat, eligibility, health, internal, staff
 from api.territories import Territories
+from api.trackers import Erasures, open_store
 from channels.base import channel_routers
 from channels.runtime import ChannelRuntime
 from channels.web import router as web
@@ -65,8 +66,9 @@ def create_app(settings: Settings | None = None, *, announce: bool = False,
         app.state.db = db
         app.state.rasa = rasa
         app.state.eligibility = eligibility_service
+        erasures = app.state.erasures = Erasures(db, rasa, open_store(settings.tracker_store_url))
         app.state.conversations = ConversationService(
-            db, rasa, Pseudonymiser(settings.pseudonym_key), settings.rasa_ready_wait_seconds)
+            db, rasa, Pseudonymiser(settings.pseudonym_key), settings.rasa_ready_wait_seconds, erasures)
         app.state.limits = RateLimits(settings)
         channels = app.state.channels = ChannelRuntime(settings, db, app.state.conversations,
                                                        limits=app.state.limits)
@@ -79,13 +81,14 @@ def create_app(settings: Settings | None = None, *, announce: bool = False,
         loading = (asyncio.create_task(asyncio.to_thread(eligibility_service.start))
                    if settings.eligibility_load else None)
         watcher = asyncio.create_task(_watch_readiness(app, announce))
-        purging = asyncio.create_task(keep_purging(db, settings.retention_days))
+        purging = asyncio.create_task(keep_purging(db, settings.retention_days, trackers=erasures))
+        erasing = asyncio.create_task(erasures.run())
         if announce:
             print("L'assistant démarre : chargement du moteur de calcul et du modèle de langue...", flush=True)
         try:
             yield
         finally:
-            for task in (watcher, purging):
+            for task in (watcher, purging, erasing):
                 task.cancel()
                 with suppress(asyncio.CancelledError):
                     await task
@@ -95,6 +98,8 @@ def create_app(settings: Settings | None = None, *, announce: bool = False,
                     await loading
             await eligibility_service.aclose()
             await rasa.aclose()
+            if erasures.store is not None:
+                erasures.store.dispose()
             db.dispose()
 
     app = FastAPI(title="Territoires zéro non-recours", version="0.1.0", lifespan=lifespan,

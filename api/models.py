@@ -127,6 +127,9 @@ class Appointment(SQLModel, table=True):
     reminder_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     # where to tell the person if the team cancels (encrypted; wiped once the appointment is over)
     contact_enc: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # the pseudonym of that contact when it is not the person's own (a number given on the web):
+    # SUPPRIMER sent from that number reaches this appointment too
+    contact_person_id: str | None = Field(default=None, max_length=64, index=True)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -141,6 +144,18 @@ class CallbackRequest(SQLModel, table=True):
     territory_id: str = Field(max_length=64, index=True)
     preferred_times: str = Field(max_length=200)
     phone_enc: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    contact_person_id: str | None = Field(default=None, max_length=64, index=True)  # SMS pseudonym of that number
     status: str = Field(default="open", max_length=16, index=True)
     created_at: datetime = Field(default_factory=utcnow)
     done_at: datetime | None = None
+
+
+class PendingErasure(SQLModel, table=True):
+    """A person erased (SUPPRIMER) whose Rasa tracker is not deleted yet: Rasa or its store was down.
+    Retried by api/trackers.py until done; only the pseudonym is kept."""
+
+    person_id: str = Field(primary_key=True, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+    next_attempt_at: datetime = Field(default_factory=utcnow, index=True)
+    attempts: int = 0
+    last_error: str | None = Field(default=None, max_length=64)

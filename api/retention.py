@@ -1,9 +1,10 @@
 """Personal data is kept 3 months (`RETENTION_DAYS`), as the privacy notice promises.
 
 Once an hour the API forgets what is older than that: conversations without activity (with their
-consents and estimates), estimates, call-back requests, and the link between an appointment that
-has passed and its person (the appointment itself stays, anonymous, for the committee's figures).
-The outbox purges its own rows (api/outbox.py).
+consents and estimates), estimates, call-back requests, the link between an appointment that
+has passed and its person (the appointment itself stays, anonymous, for the committee's figures),
+and Rasa's trackers quiet for that long (api/trackers.py). The encrypted contact of an appointment
+is wiped as soon as the appointment is over. The outbox purges its own rows (api/outbox.py).
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from sqlmodel import Session, select
 from api.booking.service import ERASED, FORGOTTEN
 from api.core.db import Database
 from api.models import Appointment, CallbackRequest, ConsentRecord, Conversation, EstimateRecord, utcnow
+from api.trackers import Erasures
 
 log = logging.getLogger(__name__)
 EVERY = timedelta(hours=1)
@@ -37,16 +39,23 @@ def purge(session: Session, now: datetime, days: int) -> dict[str, int]:
         "callbacks": session.execute(delete(CallbackRequest).where(CallbackRequest.created_at < limit)).rowcount,
         "appointments": session.execute(update(Appointment).where(
             Appointment.end < limit, Appointment.person_id != ERASED).values(**FORGOTTEN)).rowcount,
+        # the number kept to tell of a cancellation is useless once the appointment is over
+        "contacts": session.execute(update(Appointment).where(
+            Appointment.end < now, Appointment.contact_enc.is_not(None))
+            .values(contact_enc=None)).rowcount,
     }
     session.commit()
     return counts
 
 
-async def keep_purging(db: Database, days: int, clock: Callable[[], datetime] = utcnow) -> None:
+async def keep_purging(db: Database, days: int, clock: Callable[[], datetime] = utcnow,
+                       trackers: Erasures | None = None) -> None:
     """The hourly purge, for the API's lifetime."""
     while True:
         try:
             counts = await db.run(purge, clock(), days)
+            if trackers is not None:
+                counts["trackers"] = await trackers.sweep(days)
             if any(counts.values()):
                 log.info("Retention: forgot %s", counts)
         except asyncio.CancelledError:

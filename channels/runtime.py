@@ -71,6 +71,11 @@ class AddressBook:
         while len(self._seen) > self.size:
             self._seen.popitem(last=False)
 
+    def forget(self, person_id: str) -> None:
+        """Erasure: the person's addresses on every channel."""
+        for key in [key for key in self._seen if key[1] == person_id]:
+            del self._seen[key]
+
     def get(self, channel: str, person_id: str) -> str | None:
         found = self._seen.get((channel, person_id))
         if found is None or utcnow() - found[1] > self.keep:
@@ -117,6 +122,7 @@ class ChannelRuntime:
         self._lanes: dict[tuple[str, str], _Lane] = {}
         self._tasks: set[asyncio.Task] = set()
         self.addresses = AddressBook()
+        conversations.erased.append(self.addresses.forget)
 
     @property
     def ready(self) -> bool:

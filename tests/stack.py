@@ -66,6 +66,8 @@ class Stack:
             "RASA_URL": f"http://127.0.0.1:{self.rasa_port}",
             "API_URL": self.api_url,
             "DATABASE_URL": f"sqlite:///{self.workdir / 'stack.db'}",
+            # Rasa's trackers after consent (bot/tracker_store.py), erased and swept by the API
+            "TRACKER_STORE_URL": f"sqlite:///{self.workdir / 'trackers.db'}",
             "PSEUDONYM_KEY": "test-pseudonym-key-0123456789abcdef",
             "DATA_ENCRYPTION_KEY": base64.urlsafe_b64encode(b"k" * 32).decode(),
             "INTERNAL_API_TOKEN": "test-internal-token",
@@ -78,19 +80,38 @@ class Stack:
         return env
 
     def _spawn(self, name: str, command: list[str]) -> None:
-        log = open(self.workdir / f"{name}.log", "wb")
+        log = open(self.workdir / f"{name}.log", "ab")
         self.processes[name] = subprocess.Popen(command, cwd=ROOT, env=self.env(name), stdout=log,
                                                 stderr=subprocess.STDOUT, start_new_session=True)
 
     def start(self) -> None:
         endpoints = self.workdir / "endpoints.yml"
-        endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{self.actions_port}/webhook"\n')
-        self._spawn("actions", [str(BOT_PYTHON), "-m", "rasa_sdk", "--actions", "actions",
-                                "-p", str(self.actions_port)])
-        self._spawn("rasa", [str(BOT_PYTHON), "-m", "rasa", "run", "--enable-api", "-i", "127.0.0.1",
-                             "-p", str(self.rasa_port), "--model", str(MODEL), "--endpoints", str(endpoints),
-                             "--credentials", str(ROOT / "bot" / "credentials.yml")])
-        self._spawn("api", [str(SVC_PYTHON), "-m", "api"])
+        endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{self.actions_port}/webhook"\n'
+                             "tracker_store:\n  type: bot.tracker_store.ConsentGatedTrackerStore\n")
+        for name in ("actions", "rasa", "api"):
+            self._spawn(name, self.command(name))
+
+    def command(self, name: str) -> list[str]:
+        if name == "actions":
+            return [str(BOT_PYTHON), "-m", "rasa_sdk", "--actions", "actions", "-p", str(self.actions_port)]
+        if name == "rasa":
+            return [str(BOT_PYTHON), "-m", "rasa", "run", "--enable-api", "-i", "127.0.0.1",
+                    "-p", str(self.rasa_port), "--model", str(MODEL),
+                    "--endpoints", str(self.workdir / "endpoints.yml"),
+                    "--credentials", str(ROOT / "bot" / "credentials.yml")]
+        return [str(SVC_PYTHON), "-m", "api"]
+
+    def restart(self, *names: str) -> None:
+        """Kill these processes (SIGKILL: a crash, nothing flushed on the way out), start them again
+        on the same ports and wait until the stack is ready."""
+        for name in names:
+            process = self.processes[name]
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=20)
+        for name in names:
+            self._spawn(name, self.command(name))
+        self.wait_ready()
 
     def wait_ready(self, timeout: float = 300.0) -> None:
         deadline = time.monotonic() + timeout

@@ -46,7 +46,7 @@ class Reminders:
         for kind, at in self.booking.reminder_times(slot.start):
             ids += await self._queue(to, kind, at, slot.start, held=held, **values)
         contact = self.outbox.vault.encrypt(json.dumps(asdict(to))) if self.outbox.vault else None
-        await self.booking.set_reminders(appointment_id, ids, contact)
+        await self.booking.set_reminders(appointment_id, ids, contact, to.person_id)
         return ids
 
     async def ask_confirmation(self, to: Reach, slot: Slot) -> list[int]:

@@ -31,7 +31,8 @@ MORNING = time(8, 0)                    # the reminder of the day itself, Paris 
 FOLLOW_UP_AFTER = timedelta(days=7)
 ERASED = "erased"
 # What an appointment keeps once its person is forgotten (erasure, or past the retention).
-FORGOTTEN = {"person_id": ERASED, "summary": None, "share_summary": False, "contact_enc": None}
+FORGOTTEN = {"person_id": ERASED, "summary": None, "share_summary": False, "contact_enc": None,
+             "contact_person_id": None}
 
 
 class BookingError(Exception):
@@ -143,8 +144,9 @@ class BookingService:
             raise BookingError("not_found", "Ce rendez-vous est introuvable.")
         return appointment
 
-    async def set_reminders(self, appointment_id: str, ids: list[int], contact_enc: str | None = None) -> None:
-        await self.db.run(_set_reminders, appointment_id, ids, contact_enc)
+    async def set_reminders(self, appointment_id: str, ids: list[int], contact_enc: str | None = None,
+                            contact_person_id: str | None = None) -> None:
+        await self.db.run(_set_reminders, appointment_id, ids, contact_enc, contact_person_id)
 
     async def forget_contact(self, appointment_id: str) -> None:
         await self.db.run(_forget_contact, appointment_id)
@@ -161,9 +163,10 @@ class BookingService:
 
     # -- call-backs ---------------------------------------------------------------------------------
     async def request_callback(self, person_id: str, channel: str, territory: Territory, times: str,
-                               phone_enc: str | None) -> CallbackRequest:
+                               phone_enc: str | None, contact_person_id: str | None = None) -> CallbackRequest:
         row = CallbackRequest(id=new_id(), person_id=person_id, channel=channel, territory_id=territory.id,
-                              preferred_times=times[:200], phone_enc=phone_enc, created_at=self.clock())
+                              preferred_times=times[:200], phone_enc=phone_enc, created_at=self.clock(),
+                              contact_person_id=contact_person_id)
         return await self.db.run(save, row)
 
     # -- staff ------------------------------------------------------------------------------------
@@ -263,11 +266,13 @@ def _set_status(session: Session, appointment_id: str, person_id: str | None, st
     return row
 
 
-def _set_reminders(session: Session, appointment_id: str, ids: list[int], contact_enc: str | None) -> None:
+def _set_reminders(session: Session, appointment_id: str, ids: list[int], contact_enc: str | None,
+                   contact_person_id: str | None) -> None:
     row = session.get(Appointment, appointment_id)
     if row is not None:
         row.reminder_ids = list(ids)
         row.contact_enc = contact_enc
+        row.contact_person_id = contact_person_id if contact_person_id != row.person_id else None
         session.add(row)
         session.commit()
 
@@ -312,9 +317,11 @@ def _callback_done(session: Session, callback_id: str, now: datetime) -> Callbac
 def erase(session: Session, person_id: str, now: datetime) -> list[int]:
     """Erasure: call-backs are deleted; upcoming appointments are cancelled (their seat is free again,
     as nobody could be linked to them any more); all lose the link to the person and the summary.
-    Returns the outbox ids of their reminders, to delete."""
-    mine = Appointment.person_id == person_id
-    session.execute(delete(CallbackRequest).where(CallbackRequest.person_id == person_id))
+    « Mine » includes what was booked elsewhere with this person's number (SUPPRIMER by SMS reaches
+    a web booking made with that number). Returns the outbox ids of their reminders, to delete."""
+    mine = (Appointment.person_id == person_id) | (Appointment.contact_person_id == person_id)
+    session.execute(delete(CallbackRequest).where(
+        (CallbackRequest.person_id == person_id) | (CallbackRequest.contact_person_id == person_id)))
     reminders = [i for ids in session.exec(select(Appointment.reminder_ids).where(mine)).all() for i in ids]
     session.execute(update(Appointment).where(mine, Appointment.status == BOOKED, Appointment.start > now)
                     .values(status=CANCELLED, seat=None))

@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     # Storage. SQLite is the embedded default; production uses PostgreSQL.
     database_url: str = f"sqlite:///{ROOT / 'var' / 'tzn.db'}"
     redis_url: str | None = None
+    # Rasa's tracker store, the same value the Rasa process reads (bot/tracker_store.py):
+    # sqlite:///path, postgresql://user:password@host/db or redis://host:6379/1; "memory": none.
+    tracker_store_url: str = f"sqlite:///{ROOT / 'var' / 'trackers.db'}"
 
     # Internal services (never public).
     rasa_url: str = "http://127.0.0.1:5005"

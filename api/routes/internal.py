@@ -187,7 +187,10 @@ async def callback(request: Request, body: CallbackIn) -> Any:
         phone = request.app.state.channels.addresses.get("sms", body.person_id)
     vault = request.app.state.channels.vault
     phone_enc = vault.encrypt(phone) if phone and vault is not None else None
-    row = await service.request_callback(body.person_id, body.channel, found, body.preferred_times, phone_enc)
+    contact_person_id = (request.app.state.conversations.pseudonymiser.pseudonym("sms", phone)
+                         if phone and phone_enc is not None else None)
+    row = await service.request_callback(body.person_id, body.channel, found, body.preferred_times, phone_enc,
+                                         contact_person_id)
     return {"callback": {"id": row.id, "territory": found.id, "phone_known": phone_enc is not None}}
 
 

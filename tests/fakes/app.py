@@ -36,6 +36,7 @@ def make_settings(tmp_path: Path, twilio: Any, telegram: Any, **overrides: Any) 
     values: dict[str, Any] = dict(
         _env_file=None,
         database_url=f"sqlite:///{tmp_path}/t.db",
+        tracker_store_url=f"sqlite:///{tmp_path}/trackers.db",
         public_base_url=PUBLIC,
         pseudonym_key=PSEUDONYM_KEY,
         data_encryption_key=ENCRYPTION_KEY,

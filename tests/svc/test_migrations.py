@@ -1,6 +1,7 @@
 """Migrations apply, revert and apply again on SQLite and on PostgreSQL (skipped with the reason when
 no PostgreSQL server answers), and the migrated schema matches the models exactly: 0002 (inbound
-deduplication and outbox), 0003 (appointments and call-backs), 0004 (appointment contact)."""
+deduplication and outbox), 0003 (appointments and call-backs), 0004 (appointment contact), 0005 (pending
+tracker erasures, contact pseudonyms)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -35,6 +36,7 @@ def tables(url: str) -> set[str]:
 @pytest.mark.parametrize("previous,added,kept", [
     ("0001", {"inboundmessage", "outboxmessage"}, "conversation"),
     ("0002", {"appointment", "callbackrequest"}, "outboxmessage"),
+    ("0004", {"pendingerasure"}, "appointment"),
 ])
 def test_a_migration_applies_reverts_and_applies_again(database_url, previous, added, kept):
     Database(database_url).migrate()

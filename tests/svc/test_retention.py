@@ -49,7 +49,8 @@ def test_older_than_the_retention_is_forgotten_recent_stays(db):
         ])
         session.commit()
     counts = db._call(purge, T0, 90)
-    assert counts == {"conversations": 1, "consents": 1, "estimates": 2, "callbacks": 1, "appointments": 1}
+    assert counts == {"conversations": 1, "consents": 1, "estimates": 2, "callbacks": 1, "appointments": 1,
+                      "contacts": 0}
     with db.session() as session:
         assert [c.person_id for c in session.exec(select(Conversation)).all()] == ["new"]
         assert [(c.person_id, c.at) for c in session.exec(select(ConsentRecord)).all()] == [("new", OLD)]
@@ -59,3 +60,19 @@ def test_older_than_the_retention_is_forgotten_recent_stays(db):
     assert (rows["a-old"].person_id, rows["a-old"].summary) == ("erased", None)
     assert rows["a-new"].summary == {"household": {"age": 30}}
     assert db._call(purge, T0, 90) == {k: 0 for k in counts}
+
+
+def test_the_contact_of_an_appointment_is_wiped_once_it_is_over(db):
+    over = appointment("over", T0 - timedelta(minutes=1), None)
+    ahead = appointment("ahead", T0 + timedelta(days=2), None)
+    for row in (over, ahead):
+        row.contact_enc, row.contact_person_id = "sealed-number", "sms-pseudonym"
+    with db.session() as session:
+        session.add_all([over, ahead])
+        session.commit()
+    assert db._call(purge, T0, 90)["contacts"] == 1
+    with db.session() as session:
+        rows = {a.id: a for a in session.exec(select(Appointment)).all()}
+    assert rows["a-over"].contact_enc is None
+    assert rows["a-over"].person_id == "over"                 # the rest waits for the retention
+    assert rows["a-ahead"].contact_enc == "sealed-number"

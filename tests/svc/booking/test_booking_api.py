@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 from limits import parse_many
+from sqlmodel import select
 
 from api.core.security import Pseudonymiser
-from api.models import Appointment
+from api.models import Appointment, CallbackRequest
 from tests.fakes import telegram as tg
 from tests.fakes import twilio as tw
 from tests.fakes.app import PSEUDONYM_KEY, Running, make_settings, running, twiml_messages
@@ -337,3 +338,28 @@ async def test_a_telegram_booking_is_reminded_on_telegram(api):
     await running_api.outbox.drain()
     sent = [c for c in running_api.telegram_stand_in.calls("sendMessage") if str(c.get("chat_id")) == str(chat)]
     assert sent and "Rappel" in sent[-1]["text"]
+
+
+async def test_supprimer_by_sms_erases_a_web_booking_and_call_back_made_with_that_number(api):
+    running_api, _, _ = api
+    client = running_api.client
+    web = (await book(client, "web-person", THURSDAY_14, channel="web", phone=NUMBER)).json()["appointment"]
+    assert web["reminders"] == 2
+    created = await client.post("/internal/callbacks", headers=INTERNAL, json={
+        "person_id": "web-person", "channel": "web", "commune": "54395", "phone": NUMBER})
+    assert created.status_code == 201
+    other = (await book(client, "web-other", THURSDAY_14, channel="web", phone="+33700000001")).json()["appointment"]
+
+    await running_api.sms(NUMBER, "supprimer")
+    await running_api.sms(NUMBER, "OUI")
+
+    with running_api.app.state.db.session() as session:
+        erased, kept = session.get(Appointment, web["id"]), session.get(Appointment, other["id"])
+        callbacks = session.exec(select(CallbackRequest)).all()
+    assert (erased.person_id, erased.status, erased.seat, erased.contact_enc, erased.contact_person_id) == \
+        ("erased", "cancelled", None, None, None)
+    assert (kept.person_id, kept.status) == ("web-other", "booked")
+    assert callbacks == []
+    reminders = [r for r in await running_api.outbox_rows() if r.kind.startswith("reminder")]
+    assert {r.person_id for r in reminders} == {Pseudonymiser(PSEUDONYM_KEY).pseudonym("sms", "+33700000001")}
+    assert running_api.runtime.addresses.get("sms", SMS_PERSON) is None      # the address book forgot it

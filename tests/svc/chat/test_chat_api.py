@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from api.models import ConsentRecord, Conversation, EstimateRecord
+from api.models import ConsentRecord, Conversation, EstimateRecord, PendingErasure
 from tests.fakes.app import make_settings, running
 from tests.fakes.rasa import FakeRasa, control, say
 
@@ -117,11 +117,14 @@ async def test_erasure_forgets_the_person_everywhere(settings):
         conversation_id = (await api.client.post("/api/chat", json={})).json()["conversation_id"]
         url = f"/api/chat/{conversation_id}/messages"
         await api.client.post(url, json={"payload": "/affirm"})
-        await api.client.post(url, json={"text": "résultat"})
+        await api.client.post(url, json={"text": "résultat", "client_message_id": "r1"})
+        replays = api.app.state.conversations._replays
+        assert (conversation_id, "r1") in replays
         await api.client.post(url, json={"payload": "/delete_data"})
-        for table in (Conversation, ConsentRecord, EstimateRecord):
+        for table in (Conversation, ConsentRecord, EstimateRecord, PendingErasure):
             assert await api.db(lambda s, t=table: s.exec(select(t)).all()) == []
         assert len(rasa.erased) == 1
+        assert [key for key in replays if key[0] == conversation_id] == []     # no cached answer left
         again = await api.client.post(url, json={"text": "bonjour"})
         assert again.status_code == 404
 
