@@ -179,7 +179,8 @@ class ChannelRuntime:
         limited = await self._over_limit(adapter, inbound, person_id, interim_after, stopped)
         if limited is not None:
             return limited
-        if (adapter.name == "sms" and confirms(inbound.text)
+        answers_erasure = previous_keyword == Keyword.DELETE.value     # « OUI » to « effacer vraiment ? »
+        if (adapter.name == "sms" and not answers_erasure and confirms(inbound.text)
                 and await self.outbox.release_held(adapter.name, person_id)):   # « OUI » to the reminders SMS
             return await self._turn(adapter, inbound.address, person_id, _say("reminders_confirmed"), interim_after)
 

@@ -348,7 +348,7 @@ async def test_supprimer_by_sms_erases_a_web_booking_and_call_back_made_with_tha
     created = await client.post("/internal/callbacks", headers=INTERNAL, json={
         "person_id": "web-person", "channel": "web", "commune": "54395", "phone": NUMBER})
     assert created.status_code == 201
-    other = (await book(client, "web-other", THURSDAY_14, channel="web", phone="+33700000001")).json()["appointment"]
+    other = (await book(client, "web-other", THURSDAY_14, channel="web", phone="+33611223345")).json()["appointment"]
 
     await running_api.sms(NUMBER, "supprimer")
     await running_api.sms(NUMBER, "OUI")
@@ -361,5 +361,5 @@ async def test_supprimer_by_sms_erases_a_web_booking_and_call_back_made_with_tha
     assert (kept.person_id, kept.status) == ("web-other", "booked")
     assert callbacks == []
     reminders = [r for r in await running_api.outbox_rows() if r.kind.startswith("reminder")]
-    assert {r.person_id for r in reminders} == {Pseudonymiser(PSEUDONYM_KEY).pseudonym("sms", "+33700000001")}
+    assert {r.person_id for r in reminders} == {Pseudonymiser(PSEUDONYM_KEY).pseudonym("sms", "+33611223345")}
     assert running_api.runtime.addresses.get("sms", SMS_PERSON) is None      # the address book forgot it
