@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BOT_PYTHON = ROOT / ".venv-bot" / "bin" / "python"
 SVC_PYTHON = ROOT / ".venv-svc" / "bin" / "python"
 MODEL = ROOT / "bot" / "models" / "current.tar.gz"
+RASA_AUTH_TOKEN = "test-rasa-token"   # Rasa's HTTP API refuses calls without it
 
 
 def free_port() -> int:
@@ -58,6 +59,7 @@ class Stack:
             "DATA_ENCRYPTION_KEY": base64.urlsafe_b64encode(b"k" * 32).decode(),
             "INTERNAL_API_TOKEN": "test-internal-token",
             "STAFF_TOKEN": "test-staff-token",
+            "RASA_AUTH_TOKEN": RASA_AUTH_TOKEN,
             "SANIC_HOST": "127.0.0.1",
         })
         env.update(self.extra_env)
@@ -74,7 +76,8 @@ class Stack:
         endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{self.actions_port}/webhook"\n')
         self._spawn("actions", [str(BOT_PYTHON), "-m", "rasa_sdk", "--actions", "actions",
                                 "-p", str(self.actions_port)])
-        self._spawn("rasa", [str(BOT_PYTHON), "-m", "rasa", "run", "--enable-api", "-i", "127.0.0.1",
+        self._spawn("rasa", [str(BOT_PYTHON), "-m", "rasa", "run", "--enable-api",
+                             "--auth-token", self.env("rasa")["RASA_AUTH_TOKEN"], "-i", "127.0.0.1",
                              "-p", str(self.rasa_port), "--model", str(MODEL), "--endpoints", str(endpoints),
                              "--credentials", str(ROOT / "bot" / "credentials.yml")])
         self._spawn("api", [str(SVC_PYTHON), "-m", "api"])
