@@ -42,8 +42,9 @@ var/secrets.env: scripts/init_secrets.py
 model: env-bot data ## Train the Rasa model, only if its inputs changed
 	@scripts/train.sh
 
+# Exported variables win over .env, which wins over the generated secrets (honcho's -e would not).
 run: env data secrets model ## Run the whole assistant: Rasa, action server, API and web chat
-	@$(SVC) -m honcho -f Procfile -e var/secrets.env start
+	@$(SVC) scripts/with_env.py .env var/secrets.env -- $(SVC) -m honcho -f Procfile -e /dev/null start
 
 test: env data secrets model ## Run every test (bot, service, end to end)
 	@rm -rf $(REPORTS); mkdir -p $(REPORTS)

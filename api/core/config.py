@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=(".env", "var/secrets.env"), extra="ignore")
+    # The environment wins, then .env, then the secrets `make secrets` generates (the last file wins).
+    model_config = SettingsConfigDict(env_file=("var/secrets.env", ".env"), extra="ignore")
 
     # Where the API listens, and the address people and providers reach it at.
     api_host: str = "127.0.0.1"
