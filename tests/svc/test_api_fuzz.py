@@ -1,0 +1,154 @@
+"""schemathesis against the API: the OpenAPI document of the real app (`create_app` with the real
+eligibility engine, a stand-in for Rasa, local Twilio and Telegram stand-ins), served by uvicorn,
+and the channel webhooks (not in the public document: described below), each generated request
+signed as Twilio or Telegram would sign it. Any 5xx fails (`not_a_server_error`).
+
+A bounded run (FUZZ_EXAMPLES per operation, 30 by default), so that `make test` stays short."""
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import schemathesis
+import uvicorn
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+
+from api.main import create_app
+from tests.fakes import telegram as tg
+from tests.fakes import twilio as tw
+from tests.fakes.app import PUBLIC, TELEGRAM_SECRET, make_settings
+from tests.fakes.rasa import FakeRasa
+
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "30"))
+STAFF_TOKEN = "fuzz-staff-token"
+BOUNDED = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
+                   suppress_health_check=list(HealthCheck))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The whole API on a real port, once every part is ready (the eligibility engine loaded)."""
+    twilio, telegram = tw.FakeTwilio().start(), tg.FakeTelegram().start()
+    workdir: Path = tmp_path_factory.mktemp("fuzz")
+    app_settings = make_settings(workdir, twilio, telegram, eligibility_load=True,
+                                 eligibility_simulation_process=False, staff_token=STAFF_TOKEN,
+                                 internal_api_token="fuzz-internal-token")
+    app = create_app(app_settings, rasa_transport=FakeRasa().transport)
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 300
+    while True:
+        try:
+            if httpx.get(f"{url}/health/ready", timeout=5).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        assert thread.is_alive() and time.monotonic() < deadline, "the API did not get ready"
+        time.sleep(0.5)
+    try:
+        yield url
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+        twilio.stop()
+        telegram.stop()
+
+
+@pytest.fixture(scope="module")
+def api_schema(served: str) -> Any:
+    return schemathesis.openapi.from_url(f"{served}/api/openapi.json")
+
+
+api = schemathesis.pytest.from_fixture("api_schema")
+
+
+@api.parametrize()
+@BOUNDED
+def test_no_documented_route_answers_a_server_error(case: Any) -> None:
+    if case.headers and "authorization" in {name.lower() for name in case.headers}:
+        case.headers = {**{k: v for k, v in case.headers.items() if k.lower() != "authorization"},
+                        "Authorization": f"Bearer {STAFF_TOKEN}"}     # reach the staff handlers
+    case.call_and_validate(checks=[not_a_server_error])
+
+
+# The webhooks as Twilio and Telegram call them: a phone number or any text as sender, any text.
+ANY_NUMBER = {"anyOf": [{"type": "string", "pattern": r"^\+33[67][0-9]{8}$"}, {"type": "string"}]}
+CHAT = {"type": "object", "required": ["id", "type"],
+        "properties": {"id": {"type": "integer"}, "type": {"enum": ["private", "group", "channel"]}}}
+MESSAGE = {"type": "object", "required": ["message_id", "date", "chat"],
+           "properties": {"message_id": {"type": "integer"}, "date": {"type": "integer"}, "chat": CHAT,
+                          "text": {"type": "string"}}}
+UPDATE = {"type": "object", "required": ["update_id"], "properties": {
+    "update_id": {"type": "integer"}, "message": MESSAGE,
+    "callback_query": {"type": "object", "required": ["id", "data"], "properties": {
+        "id": {"type": "string"}, "data": {"type": "string"}, "message": MESSAGE,
+        "from": {"type": "object", "properties": {"id": {"type": "integer"}}}}}}}
+
+
+def form(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
+    return {"required": True, "content": {"application/x-www-form-urlencoded": {
+        "schema": {"type": "object", "properties": properties, "required": required}}}}
+
+
+WEBHOOKS = {
+    "openapi": "3.0.3",
+    "info": {"title": "Channel webhooks", "version": "1"},
+    "paths": {
+        "/webhooks/twilio": {"post": {"requestBody": form(
+            {"MessageSid": {"type": "string"}, "From": ANY_NUMBER, "To": {"type": "string"},
+             "Body": {"type": "string"}, "NumMedia": {"type": "string"}}, ["MessageSid", "From", "Body"]),
+            "responses": {"200": {"description": "TwiML"}}}},
+        "/webhooks/twilio/status": {"post": {"requestBody": form(
+            {"MessageSid": {"type": "string"}, "MessageStatus": {"type": "string"},
+             "ErrorCode": {"type": "string"}}, ["MessageSid", "MessageStatus"]),
+            "responses": {"204": {"description": "recorded"}}}},
+        "/webhooks/telegram": {"post": {
+            "requestBody": {"required": True, "content": {"application/json": {"schema": UPDATE}}},
+            "responses": {"200": {"description": "taken"}}}},
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def webhook_schema(served: str) -> Any:
+    schema = schemathesis.openapi.from_dict(WEBHOOKS)
+    schema.config.update(base_url=served)
+    return schema
+
+
+webhooks = schemathesis.pytest.from_fixture("webhook_schema")
+
+
+def signed(case: Any) -> dict[str, str]:
+    """The headers Twilio or Telegram would send with this request."""
+    if case.path.startswith("/webhooks/twilio"):
+        params = case.body if isinstance(case.body, dict) else {}
+        return {"X-Twilio-Signature": tw.sign(PUBLIC + case.path, params)}
+    return {"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET}
+
+
+@webhooks.parametrize()
+@BOUNDED
+def test_no_signed_webhook_call_answers_a_server_error(case: Any) -> None:
+    if isinstance(case.body, dict) and case.path.startswith("/webhooks/twilio"):
+        case.body = {str(k): str(v) for k, v in case.body.items()}    # form fields, as signed
+    response = case.call_and_validate(headers=signed(case), checks=[not_a_server_error])
+    if case.path == "/webhooks/twilio" and isinstance(case.body, dict):
+        assert response.status_code != 403, "the signature of the test is wrong: nothing was fuzzed"
