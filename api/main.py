@@ -111,7 +111,7 @@ def create_app(settings: Settings | None = None, *, announce: bool = False,
         log_unexpected(log, exc)
         return error(503, *UNEXPECTED)
 
-    app.add_middleware(UnexpectedErrors)
+    app.add_middleware(UnexpectedErrors)   # keep it the last one added: the outermost
     app.include_router(health.router)
     app.include_router(eligibility.router)
     app.include_router(chat.router)

@@ -16,6 +16,7 @@ RASA_STARTING = (
     "L'assistant est en train de démarrer. Réessayez dans une minute, votre message n'est pas perdu.",
     "The assistant is starting; retry in a minute.",
 )
+UNEXPECTED = ("Un problème technique est survenu. Réessayez dans un instant.", "Unexpected error.")
 
 
 def log_unexpected(log: logging.Logger, exc: BaseException) -> None:
@@ -49,6 +50,3 @@ class UnexpectedErrors:
             log_unexpected(logging.getLogger("api"), exc)
             if not started:
                 await error(503, *UNEXPECTED)(scope, receive, send)
-
-
-UNEXPECTED = ("Un problème technique est survenu. Réessayez dans un instant.", "Unexpected error.")

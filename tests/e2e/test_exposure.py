@@ -70,8 +70,10 @@ def test_no_log_holds_what_a_person_says_earns_or_their_number(stack: Stack, cli
     # requests the API refuses with a 422, one echoing the amount to its caller (never to a log)
     refused = client.post("/api/eligibility", json={"age": 35, "commune": "54395", "salary": "1283 euros"})
     assert refused.status_code == 422, refused.text
-    refused = client.post(f"/api/chat/{session.conversation_id}/messages", json={"text": ["1283 euros"]})
-    assert refused.status_code == 422 and "1283" in refused.text, refused.text
+    refused = client.post("/internal/callbacks", headers={"Authorization": f"Bearer {stack.env()['INTERNAL_API_TOKEN']}"},
+                          json={"person_id": "p1", "channel": "web", "phone": "+336987654319",
+                                "preferred_times": "1283 euros"})
+    assert refused.status_code == 422 and "+336987654319" in refused.text, refused.text
 
     found = []
     for name in stack.processes:
