@@ -31,7 +31,7 @@ class Settings(BaseSettings):
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_timeout_seconds: float = 30.0
     rasa_ready_wait_seconds: float = 20.0
-    rasa_auth_token: str | None = None   # Rasa's `--auth-token` (its HTTP API: status, trackers)
+    rasa_auth_token: str | None = None   # Rasa's `--auth-token` (HTTP API) and REST channel token
 
     # Secrets shared with the action server, and for pseudonyms and encryption.
     internal_api_token: str | None = None

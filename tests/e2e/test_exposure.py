@@ -1,4 +1,4 @@
-"""What the real stack exposes: Rasa's HTTP API needs its token (the API sends it), and no process
+"""What the real stack exposes: Rasa's HTTP API and REST channel need its token (the API sends it), and no process
 logs what a person says, earns or their phone number during a full conversation with a booking."""
 from __future__ import annotations
 
@@ -25,12 +25,14 @@ def test_rasa_refuses_its_http_api_without_the_token(stack: Stack):
         assert http.get("/status", params={"token": RASA_AUTH_TOKEN}).status_code == 200
 
 
-def test_the_rest_channel_stays_open_on_the_internal_network(stack: Stack):
-    """Rasa's REST channel takes no token (SECURITY.md: only the API reaches it, on localhost or
-    compose's internal network). If this fails, Rasa started protecting it: update SECURITY.md."""
+def test_the_rest_channel_refuses_a_call_without_the_token(stack: Stack):
+    """Without it, whoever reached Rasa could talk as any sender (bot/rest_channel.py)."""
+    body = {"sender": "probe-exposure", "message": "/greet"}
     with rasa(stack) as http:
-        response = http.post("/webhooks/rest/webhook", json={"sender": "probe-exposure", "message": "/greet"})
-    assert response.status_code == 200
+        assert http.post("/webhooks/rest/webhook", json=body).status_code == 401
+        assert http.post("/webhooks/rest/webhook", params={"token": "wrong"}, json=body).status_code == 401
+        answer = http.post("/webhooks/rest/webhook", params={"token": RASA_AUTH_TOKEN}, json=body)
+    assert answer.status_code == 200 and answer.json(), answer.text
 
 
 def test_the_api_calls_rasa_with_its_token(client: httpx.Client):

@@ -96,6 +96,9 @@ def test_every_internal_service_needs_its_secret():
         if endpoints.get(store, {}).get("type") == "redis":
             assert endpoints[store]["password"] == "${REDIS_PASSWORD}", store
     assert SERVICES["rasa"]["environment"]["REDIS_PASSWORD"] == password
+    assert SERVICES["rasa"]["environment"]["RASA_AUTH_TOKEN"] == env["RASA_AUTH_TOKEN"]   # bot/credentials.yml
+    credentials = yaml.safe_load((ROOT / "bot" / "credentials.yml").read_text())
+    assert credentials == {"bot.rest_channel.TokenRestInput": {"token": "${RASA_AUTH_TOKEN}"}}
     rasa = SERVICES["rasa"]["command"]
     assert rasa[rasa.index("--auth-token") + 1] == env["RASA_AUTH_TOKEN"] == "${RASA_AUTH_TOKEN:?set RASA_AUTH_TOKEN}"
 
