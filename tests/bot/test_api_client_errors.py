@@ -2,18 +2,10 @@
 of its errors: a 422 may echo an income or a number, and an error can end up in a log."""
 from __future__ import annotations
 
-import socket
-
 import pytest
 from aiohttp import web
 
 from actions.clients import api
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 async def test_a_refused_estimate_names_the_fields_not_the_values(monkeypatch: pytest.MonkeyPatch):
@@ -26,8 +18,8 @@ async def test_a_refused_estimate_names_the_fields_not_the_values(monkeypatch: p
     app.router.add_post("/api/eligibility", refuse)
     runner = web.AppRunner(app)
     await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    port = runner.addresses[0][1]
     monkeypatch.setattr(api, "API_URL", f"http://127.0.0.1:{port}")
     try:
         with pytest.raises(api.ApiError) as raised:

@@ -7,12 +7,11 @@ A bounded run (FUZZ_EXAMPLES per operation, 30 by default), so that `make test` 
 from __future__ import annotations
 
 import os
-from collections import Counter
-from datetime import date
-import socket
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +27,7 @@ from tests.fakes import telegram as tg
 from tests.fakes import twilio as tw
 from tests.fakes.app import PUBLIC, TELEGRAM_SECRET, make_settings
 from tests.fakes.rasa import FakeRasa
+from tests.stack import free_port
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "30"))
 STAFF_TOKEN = "fuzz-staff-token"
@@ -35,12 +35,6 @@ ANSWERED: Counter[tuple[str, int]] = Counter()   # (operation, status) over the 
 REQUEST_TIMEOUT = 60   # a slow answer on a busy machine is not what this test looks for
 BOUNDED = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
                    suppress_health_check=list(HealthCheck))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
