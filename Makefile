@@ -13,7 +13,7 @@ MODEL := bot/models/current.tar.gz
 REPORTS := var/test-reports
 
 .PHONY: help env env-bot env-svc data secrets model run test test-bot test-svc test-e2e \
-        validate nlu-eval bench fidelity sms-console telegram-webhook lock-bot lock-svc clean browser wordlists
+        fuzz validate nlu-eval bench fidelity sms-console telegram-webhook lock-bot lock-svc clean browser wordlists
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  \033[1m%-18s\033[0m %s\n", $$1, $$2}'
@@ -42,8 +42,9 @@ var/secrets.env: scripts/init_secrets.py
 model: env-bot data ## Train the Rasa model, only if its inputs changed
 	@scripts/train.sh
 
+# Exported variables win over .env, which wins over the generated secrets (honcho's -e would not).
 run: env data secrets model ## Run the whole assistant: Rasa, action server, API and web chat
-	@$(SVC) -m honcho -f Procfile -e var/secrets.env start
+	@$(SVC) scripts/with_env.py .env var/secrets.env -- $(SVC) -m honcho -f Procfile -e /dev/null start
 
 test: env data secrets model ## Run every test (bot, service, end to end)
 	@rm -rf $(REPORTS); mkdir -p $(REPORTS)
@@ -55,8 +56,11 @@ validate: env-bot ## Check the Rasa training data and domain
 test-bot: env-bot model ## Tests of the bot runtime: NLU components, actions, test stories
 	@$(BOT) -m pytest tests/bot -q --junitxml=$(REPORTS)/bot.xml
 
-test-svc: env-svc data ## Tests of the service runtime: API, eligibility, channels
+test-svc: env-svc data ## Tests of the service runtime: API, eligibility, channels, schemathesis
 	@$(SVC) -m pytest tests/svc -q --junitxml=$(REPORTS)/svc.xml
+
+fuzz: env-svc data ## schemathesis on the API and the signed webhooks, longer than in test-svc (FUZZ_EXAMPLES=300)
+	@FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-300} $(SVC) -m pytest tests/svc/test_api_fuzz.py -q
 
 test-e2e: env data secrets model browser ## End-to-end tests through the real stack
 	@$(SVC) -m pytest tests/e2e -q --junitxml=$(REPORTS)/e2e.xml

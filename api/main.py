@@ -19,7 +19,7 @@ from api.booking.service import BookingService
 from api.conversations import ConversationService
 from api.core.config import Settings, get_settings
 from api.core.db import Database
-from api.core.errors import error
+from api.core.errors import UNEXPECTED, UnexpectedErrors, error, log_unexpected
 from api.core.limits import RateLimits
 from api.core.middleware import BodyLimitMiddleware
 from api.core.security import Pseudonymiser
@@ -60,7 +60,8 @@ def create_app(settings: Settings | None = None, *, announce: bool = False,
         territories = Territories.load(settings.territories_dir)   # a broken file stops here, naming file and line
         db = Database(settings.database_url)
         await asyncio.to_thread(db.migrate)
-        rasa = RasaClient(settings.rasa_url, settings.rasa_timeout_seconds, transport=rasa_transport)
+        rasa = RasaClient(settings.rasa_url, settings.rasa_timeout_seconds, transport=rasa_transport,
+                          auth_token=settings.rasa_auth_token)
         eligibility_service = EligibilityService(settings, territories)
         app.state.settings = settings
         app.state.db = db
@@ -117,14 +118,15 @@ def create_app(settings: Settings | None = None, *, announce: bool = False,
 
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception):  # noqa: ANN202
-        log.exception("Unexpected error: %s", type(exc).__name__)
-        return error(503, "Un problème technique est survenu. Réessayez dans un instant.", "Unexpected error.")
+        log_unexpected(log, exc)
+        return error(503, *UNEXPECTED)
 
     # Outermost last: the body limit runs first, then the client address behind a trusted proxy.
     if settings.forwarded_allow_ips.strip():
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
 
+    app.add_middleware(UnexpectedErrors)   # keep it the last one added: the outermost
     app.include_router(health.router)
     app.include_router(eligibility.router)
     app.include_router(chat.router)

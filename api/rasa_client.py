@@ -18,8 +18,11 @@ class RasaUnavailable(RuntimeError):
 
 
 class RasaClient:
-    def __init__(self, base_url: str, timeout: float = 30.0, transport: httpx.AsyncBaseTransport | None = None):
-        self._http = httpx.AsyncClient(base_url=base_url, timeout=timeout, transport=transport)
+    def __init__(self, base_url: str, timeout: float = 30.0, transport: httpx.AsyncBaseTransport | None = None,
+                 auth_token: str | None = None):
+        # Rasa's HTTP API (`--auth-token`) and our REST channel (bot/rest_channel.py) read `?token=`.
+        params = {"token": auth_token} if auth_token else None
+        self._http = httpx.AsyncClient(base_url=base_url, timeout=timeout, transport=transport, params=params)
         self._ready = False
         self._locks: dict[str, asyncio.Lock] = {}
 

@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BOT_PYTHON = ROOT / ".venv-bot" / "bin" / "python"
 SVC_PYTHON = ROOT / ".venv-svc" / "bin" / "python"
 MODEL = ROOT / "bot" / "models" / "current.tar.gz"
+RASA_AUTH_TOKEN = "test-rasa-token"   # Rasa's HTTP API refuses calls without it
 
 
 # Load tests and end-to-end runs push many simulated people through one address (loopback): limits
@@ -72,6 +73,7 @@ class Stack:
             "DATA_ENCRYPTION_KEY": base64.urlsafe_b64encode(b"k" * 32).decode(),
             "INTERNAL_API_TOKEN": "test-internal-token",
             "STAFF_TOKEN": "test-staff-token",
+            "RASA_AUTH_TOKEN": RASA_AUTH_TOKEN,
             "SANIC_HOST": "127.0.0.1",
             **LOAD_TEST_LIMITS,
         })
@@ -95,7 +97,8 @@ class Stack:
         if name == "actions":
             return [str(BOT_PYTHON), "-m", "rasa_sdk", "--actions", "actions", "-p", str(self.actions_port)]
         if name == "rasa":
-            return [str(BOT_PYTHON), "-m", "rasa", "run", "--enable-api", "-i", "127.0.0.1",
+            return [str(BOT_PYTHON), "-m", "rasa", "run", "--enable-api",
+                    "--auth-token", self.env("rasa")["RASA_AUTH_TOKEN"], "-i", "127.0.0.1",
                     "-p", str(self.rasa_port), "--model", str(MODEL),
                     "--endpoints", str(self.workdir / "endpoints.yml"),
                     "--credentials", str(ROOT / "bot" / "credentials.yml")]

@@ -119,8 +119,8 @@ async def estimate(household: dict[str, Any], conversation: str | None = None) -
                 fields = {e.get("field") for e in (body or {}).get("errors") or []} if response.status == 422 else set()
                 if fields == {"commune"}:
                     raise TownNotCovered(str(((body or {}).get("detail") or {}).get("fr") or ""))
-                if response.status != 200:
-                    raise ApiError(f"eligibility answered {response.status}: {body}")
+                if response.status != 200:   # the fields only: a 422 body may echo amounts
+                    raise ApiError(f"eligibility answered {response.status} (fields: {sorted(map(str, fields))})")
                 return body
     except (aiohttp.ClientError, TimeoutError, ValueError) as error:
         raise ApiError(str(error)) from error

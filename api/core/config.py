@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=(".env", "var/secrets.env"), extra="ignore")
+    # The environment wins, then .env, then the secrets `make secrets` generates (the last file wins).
+    model_config = SettingsConfigDict(env_file=("var/secrets.env", ".env"), extra="ignore")
 
     # Where the API listens, and the address people and providers reach it at.
     api_host: str = "127.0.0.1"
@@ -33,6 +34,7 @@ class Settings(BaseSettings):
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_timeout_seconds: float = 30.0
     rasa_ready_wait_seconds: float = 20.0
+    rasa_auth_token: str | None = None   # Rasa's `--auth-token` (HTTP API) and REST channel token
 
     # Secrets shared with the action server, and for pseudonyms and encryption.
     internal_api_token: str | None = None

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
 from api.booking.reminders import Reminders
@@ -23,7 +23,17 @@ from api.core.phones import sms_number
 from api.models import Appointment
 from api.territories import Slot
 
-router = APIRouter(prefix="/internal", include_in_schema=False)
+
+
+async def not_through_a_proxy(request: Request) -> None:
+    """The action server calls the API directly; a request that came through the public proxy
+    (which adds X-Forwarded-For) is refused as if the route did not exist (docker/Caddyfile refuses
+    /internal/* too: this holds if a path trick slips past it)."""
+    if "x-forwarded-for" in request.headers or "forwarded" in request.headers:
+        raise HTTPException(status_code=404)
+
+
+router = APIRouter(prefix="/internal", include_in_schema=False, dependencies=[Depends(not_through_a_proxy)])
 
 
 Internal = bearer("internal_api_token")

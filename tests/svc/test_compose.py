@@ -49,9 +49,58 @@ def test_dockerfiles_copy_existing_paths_and_run_real_modules():
                 assert (ROOT / match.group(1)).exists(), f"{dockerfile.name}: COPY {match.group(1)} is missing"
 
 
-def test_only_the_api_is_published():
+def test_only_the_proxy_is_published():
     published = [name for name, s in SERVICES.items() if s.get("ports")]
-    assert published == ["api"]
+    assert published == ["proxy"]
+    assert SERVICES["proxy"]["networks"] == ["edge"]
+
+
+def test_rasa_the_actions_redis_and_postgres_live_on_a_network_with_no_way_in_or_out():
+    assert COMPOSE["networks"]["internal"] == {"internal": True}
+    for name in ("rasa", "actions", "redis", "postgres"):
+        assert SERVICES[name]["networks"] == ["internal"], name
+        assert not SERVICES[name].get("ports"), name
+    assert set(SERVICES["api"]["networks"]) == {"internal", "edge"}   # the proxy reaches it, it reaches Twilio
+
+
+def caddyfile() -> list[list[str]]:
+    """docker/Caddyfile as lines of tokens, without comments."""
+    lines = [line.split("#", 1)[0].split() for line in (ROOT / "docker" / "Caddyfile").read_text().splitlines()]
+    return [line for line in lines if line]
+
+
+def test_the_proxy_refuses_the_internal_routes_and_forwards_the_rest_to_the_api():
+    proxy = SERVICES["proxy"]
+    assert "./docker/Caddyfile:/etc/caddy/Caddyfile:ro" in proxy["volumes"]
+    lines = caddyfile()
+    matchers = {line[0]: line[1:] for line in lines if line[0].startswith("@")}
+    refused = [line[1] for line in lines if line[0] == "respond" and int(line[-1]) in (403, 404)]
+    assert refused, "no `respond <matcher> 403|404` in docker/Caddyfile"
+    paths = set()
+    for name in refused:
+        kind, *values = matchers[name]
+        if kind == "path":
+            paths.update(values)
+    assert {"/internal", "/internal/*"} <= paths
+    assert ["reverse_proxy", "api:8000"] in lines
+    assert lines[0] == ["{$PUBLIC_BASE_URL}", "{"] and "PUBLIC_BASE_URL" in proxy["environment"]
+
+
+def test_every_internal_service_needs_its_secret():
+    env = SERVICES["api"]["environment"]
+    password = "${REDIS_PASSWORD:?set REDIS_PASSWORD}"
+    assert password in SERVICES["redis"]["command"][SERVICES["redis"]["command"].index("--requirepass") + 1]
+    assert env["REDIS_URL"].startswith(f"redis://:{password}@redis:")
+    endpoints = yaml.safe_load((ROOT / "bot" / "endpoints.docker.yml").read_text())
+    for store in ("tracker_store", "lock_store"):
+        if endpoints.get(store, {}).get("type") == "redis":
+            assert endpoints[store]["password"] == "${REDIS_PASSWORD}", store
+    assert SERVICES["rasa"]["environment"]["REDIS_PASSWORD"] == password
+    assert SERVICES["rasa"]["environment"]["RASA_AUTH_TOKEN"] == env["RASA_AUTH_TOKEN"]   # bot/credentials.yml
+    credentials = yaml.safe_load((ROOT / "bot" / "credentials.yml").read_text())
+    assert credentials == {"bot.rest_channel.TokenRestInput": {"token": "${RASA_AUTH_TOKEN}"}}
+    rasa = SERVICES["rasa"]["command"]
+    assert rasa[rasa.index("--auth-token") + 1] == env["RASA_AUTH_TOKEN"] == "${RASA_AUTH_TOKEN:?set RASA_AUTH_TOKEN}"
 
 
 def test_api_settings_exist():
