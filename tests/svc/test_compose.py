@@ -91,6 +91,8 @@ def test_every_internal_service_needs_its_secret():
     password = "${REDIS_PASSWORD:?set REDIS_PASSWORD}"
     assert password in SERVICES["redis"]["command"][SERVICES["redis"]["command"].index("--requirepass") + 1]
     assert env["REDIS_URL"].startswith(f"redis://:{password}@redis:")
+    for service in ("api", "rasa"):   # the trackers' store, read by Rasa and erased by the API
+        assert SERVICES[service]["environment"]["TRACKER_STORE_URL"].startswith(f"redis://:{password}@redis:")
     endpoints = yaml.safe_load((ROOT / "bot" / "endpoints.docker.yml").read_text())
     for store in ("tracker_store", "lock_store"):
         if endpoints.get(store, {}).get("type") == "redis":
