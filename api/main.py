@@ -21,6 +21,7 @@ from api.core.db import Database
 from api.core.errors import error
 from api.core.security import Pseudonymiser
 from api.eligibility.service import EligibilityService
+from api.faults import Breakers, FaultNotice
 from api.rasa_client import RasaClient
 from api.retention import keep_purging
 from api.routes import chat, eligibility, health, internal, staff
@@ -56,11 +57,16 @@ def create_app(settings: Settings | None = None, *, announce: bool = False,
         territories = Territories.load(settings.territories_dir)   # a broken file stops here, naming file and line
         db = Database(settings.database_url)
         await asyncio.to_thread(db.migrate)
-        rasa = RasaClient(settings.rasa_url, settings.rasa_timeout_seconds, transport=rasa_transport)
+        breakers = Breakers(settings.breaker_failures, settings.breaker_reset_seconds)
+        rasa = RasaClient(settings.rasa_url, settings.rasa_timeout_seconds, transport=rasa_transport,
+                          actions_url=settings.actions_url, probe_after=settings.dependency_probe_seconds,
+                          probe_timeout=settings.dependency_probe_timeout_seconds, breakers=breakers)
         eligibility_service = EligibilityService(settings, territories)
         app.state.settings = settings
         app.state.db = db
         app.state.rasa = rasa
+        app.state.breakers = breakers
+        app.state.fault_notice = FaultNotice(territories, settings.default_territory)
         app.state.eligibility = eligibility_service
         app.state.conversations = ConversationService(
             db, rasa, Pseudonymiser(settings.pseudonym_key), settings.rasa_ready_wait_seconds)
