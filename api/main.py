@@ -70,7 +70,8 @@ def create_app(settings: Settings | None = None, *, announce: bool = False,
         app.state.eligibility = eligibility_service
         app.state.conversations = ConversationService(
             db, rasa, Pseudonymiser(settings.pseudonym_key), settings.rasa_ready_wait_seconds)
-        channels = app.state.channels = ChannelRuntime(settings, db, app.state.conversations)
+        channels = app.state.channels = ChannelRuntime(settings, db, app.state.conversations,
+                                                       fault_notice=app.state.fault_notice)
         app.state.outbox = channels.outbox   # SMS and Telegram outbound; reminders enqueue here too
         app.state.territories = territories
         app.state.booking = BookingService(db, territories)

@@ -68,3 +68,9 @@ def test_the_action_server_gets_the_api_address_and_the_same_internal_token():
     api, actions = SERVICES["api"]["environment"], SERVICES["actions"]["environment"]
     assert actions["API_URL"] == "http://api:8000"
     assert actions["INTERNAL_API_TOKEN"] == api["INTERNAL_API_TOKEN"]   # booking calls /internal/*
+
+
+def test_the_api_healthcheck_is_readiness_and_the_api_knows_the_action_server():
+    api = SERVICES["api"]
+    assert "/health/ready" in " ".join(api["healthcheck"]["test"])
+    assert api["environment"]["ACTIONS_URL"] == "http://actions:5055"
