@@ -20,6 +20,7 @@ from api.core.config import Settings, get_settings
 from api.core.db import Database
 from api.core.errors import error
 from api.core.security import Pseudonymiser
+from api.eligibility.errors import InvalidHousehold
 from api.eligibility.service import EligibilityService
 from api.faults import Breakers, FaultNotice
 from api.rasa_client import RasaClient
@@ -57,7 +58,7 @@ def create_app(settings: Settings | None = None, *, announce: bool = False,
         territories = Territories.load(settings.territories_dir)   # a broken file stops here, naming file and line
         db = Database(settings.database_url)
         await asyncio.to_thread(db.migrate)
-        breakers = Breakers(settings.breaker_failures, settings.breaker_reset_seconds)
+        breakers = Breakers(settings.breaker_failures, settings.breaker_reset_seconds, ignore=(InvalidHousehold,))
         rasa = RasaClient(settings.rasa_url, settings.rasa_timeout_seconds, transport=rasa_transport,
                           actions_url=settings.actions_url, probe_after=settings.dependency_probe_seconds,
                           probe_timeout=settings.dependency_probe_timeout_seconds, breakers=breakers)

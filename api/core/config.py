@@ -37,7 +37,7 @@ class Settings(BaseSettings):
     # answer ends the turn with the « service en panne » message. After BREAKER_FAILURES failures in a
     # row, a part is not called for BREAKER_RESET_SECONDS (answers are immediate), then tried again.
     dependency_probe_seconds: float = 2.0
-    dependency_probe_timeout_seconds: float = 3.0
+    dependency_probe_timeout_seconds: float = 2.0
     breaker_failures: int = Field(default=3, ge=1)
     breaker_reset_seconds: float = 15.0
     database_timeout_seconds: float = 3.0  # /health's query; the PostgreSQL connect timeout
@@ -60,7 +60,7 @@ class Settings(BaseSettings):
     # False: in a thread of the API process, one process (see docs/benchmarks.md for both).
     eligibility_simulation_process: bool = True
     eligibility_batches_in_flight: int = Field(default=1, ge=1, le=4)  # with the process: 2 sends the next batch early
-    eligibility_simulation_timeout_seconds: float = 20.0   # a batch slower than this: process restarted, 503
+    eligibility_simulation_timeout_seconds: float = 8.0    # a batch slower than this: process restarted, 503
     eligibility_simulation_start_timeout_seconds: float = 300.0
 
     # SMS over Twilio.
