@@ -194,7 +194,7 @@ class ChannelRuntime:
         if not claimed:
             log.info("%s: replayed event ignored", channel)
             return Reply(replay=True)
-        if waiting:                                  # an earlier message waits: this one goes behind it
+        if waiting and inbound.keyword is not Keyword.STOP:   # an earlier message waits: this one goes behind it
             log.info("%s: message queued behind an earlier one", channel)
             self._wake_retrier.set()
             return Reply()

@@ -14,6 +14,7 @@ from sqlmodel import select
 
 from api.models import InboundMessage
 from channels.render import SMS, render
+from channels.runtime import text_message
 from channels.messages import BotMessage
 from channels.sms.adapter import pack_sms
 from tests.fakes.app import make_settings, running, twiml_messages
@@ -81,6 +82,21 @@ async def test_messages_sent_while_rasa_is_down_get_one_notice_and_are_answered_
         assert twilio.bodies(NUMBER) == ["Recu : un", "Recu : deux", "Recu : trois"]
         assert twilio.bodies(OTHER) == ["Recu : autre"]
         assert [m for _, m, _ in rasa.received if m in {"un", "deux", "trois"}] == ["un", "deux", "trois"]
+
+
+async def test_stop_is_applied_at_once_even_behind_a_kept_message(tmp_path, twilio, telegram):
+    rasa = FakeRasa()
+    async with running(settings_for(tmp_path, twilio, telegram), rasa) as api:
+        rasa.down = True
+        await api.sms(NUMBER, "Bonjour")
+        stop = twiml_messages(await api.sms(NUMBER, "STOP"))
+        assert stop == pack_sms([m.text for m in render([text_message("stop_confirmed")], SMS)])
+        [conversation] = await api.conversations()
+        assert conversation.stopped_at is not None
+        rasa.down = False
+        await wait_until_async(lambda: all_answered(api), 10, "the kept message settled")
+        await asyncio.sleep(0.2)
+        assert twilio.bodies(NUMBER) == []                    # STOP means silence, kept messages included
 
 
 async def test_a_frozen_rasa_gets_the_notice_in_seconds_not_after_the_rasa_timeout(tmp_path, twilio, telegram):
