@@ -3,7 +3,8 @@
 A turn may take long when it is legitimately busy (an estimate), but not when a part is frozen: a
 turn still running after `probe_after` seconds has Rasa (`GET /status`) and the action server
 (`GET /health`) probed, each within `probe_timeout`; one that does not answer ends the turn at once
-(`RasaUnavailable`), and so does an empty turn (Rasa answers [] when the action server fails). Every
+(`RasaUnavailable`), and so does an empty turn while the action server is down (Rasa answers [] when
+its actions fail): that turn is undone in the tracker, so that the message can be tried again. Every
 failure counts in the `rasa` circuit breaker (api/faults.py): while it is open, no call is made."""
 from __future__ import annotations
 
@@ -97,10 +98,20 @@ class RasaClient:
         response.raise_for_status()
         items = response.json()
         turn = parse_rasa_output(items if isinstance(items, list) else [])
-        if not turn.messages and not turn.controls:
-            log.warning("Rasa answered an empty turn (action server failing?)")
+        if not turn.messages and not turn.controls and await self.broken_part() is not None:
+            log.warning("Rasa answered an empty turn, its action server is down: turn undone")
+            await self._rewind(sender)
             raise EmptyTurn("empty turn")
         return turn
+
+    async def _rewind(self, sender: str) -> None:
+        """Undo the failed turn in the tracker (Rasa's `rewind` event: back to before the message),
+        so that the message, tried again later, meets the conversation as it was. Best effort."""
+        try:
+            await asyncio.wait_for(self._http.post(f"/conversations/{sender}/tracker/events",
+                                                   json={"event": "rewind"}), self.probe_timeout)
+        except (httpx.HTTPError, TimeoutError) as error:
+            log.warning("Failed turn not undone (%s)", type(error).__name__)
 
     async def _watch(self, request: asyncio.Future) -> httpx.Response:
         """The response, unless a probe finds Rasa or the action server frozen or gone first."""

@@ -389,8 +389,8 @@ class ChannelRuntime:
                 return [text_message(fallback)], confirmation
             except ValueError:                       # a choice or payload that does not exist
                 return [text_message("choice_expired")], confirmation
-            if required and not turn.messages:
-                return [text_message(fallback)], confirmation
+            if not turn.messages and (required or not turn.controls):
+                return [text_message(fallback)], confirmation     # an empty turn is not silence
             kinds = {control.get("type") for control in turn.controls}
             confirm = confirmation or bool(kinds & {"stop", "erase"})
             if "erase" in kinds:

@@ -36,6 +36,7 @@ class FakeRasa:
         self.script = script or self.default_script
         self.received: list[tuple[str, str, dict[str, Any]]] = []
         self.erased: list[str] = []
+        self.rewound: list[str] = []           # senders whose last turn was undone (`rewind` event)
         self.down = False
         self.actions_down = False              # the action server's /health does not answer
         self.empty = False                     # answers [] (what Rasa does when its action server fails)
@@ -67,6 +68,9 @@ class FakeRasa:
             raise httpx.ConnectError("Rasa stand-in is down", request=request)
         if request.method == "GET" and request.url.path == "/status":
             return httpx.Response(200, json={"model_file": "m"})
+        if request.method == "POST" and request.url.path.endswith("/tracker/events"):
+            self.rewound.append(request.url.path.split("/")[2])
+            return httpx.Response(200, json={})
         if request.method == "PUT" and request.url.path.startswith("/conversations/"):
             self.erased.append(request.url.path.split("/")[2])
             return httpx.Response(200, json={})

@@ -116,7 +116,7 @@ async def test_a_frozen_rasa_gets_the_notice_in_seconds_not_after_the_rasa_timeo
 
 async def test_the_breaker_opens_then_no_call_reaches_rasa_then_it_closes_again(tmp_path, twilio, telegram):
     rasa = FakeRasa()
-    rasa.empty = True                                        # the action server fails: Rasa answers []
+    rasa.empty = rasa.actions_down = True                    # the action server is down: Rasa answers []
     async with running(settings_for(tmp_path, twilio, telegram, breaker_reset_seconds=60), rasa) as api:
         breakers = api.app.state.breakers
         for number in ("+33600000001", "+33600000002", "+33600000003"):
@@ -125,13 +125,24 @@ async def test_the_breaker_opens_then_no_call_reaches_rasa_then_it_closes_again(
         calls = len(rasa.received)
         assert twiml_messages(await api.sms("+33600000004", "Bonjour")) == notice_sms(api)
         assert len(rasa.received) == calls                   # answered without calling Rasa
-        rasa.empty = False
+        assert len(rasa.rewound) == 3                        # each failed turn undone in the tracker
+        rasa.empty = rasa.actions_down = False
         for context in [await breakers.factory.get_breaker("rasa")]:
             context.context._state.opened_at -= 120          # the reset delay has passed
         await wait_until_async(lambda: all_answered(api), 10, "kept SMS answered after recovery")
         assert breakers.state("rasa") == "closed"
         await twilio.wait_for(4)
         assert twilio.bodies() == ["Recu : Bonjour"] * 4
+
+
+async def test_an_empty_turn_with_the_action_server_up_is_answered_not_silent(tmp_path, twilio, telegram):
+    rasa = FakeRasa()
+    async with running(settings_for(tmp_path, twilio, telegram), rasa) as api:
+        rasa.empty = True
+        assert twiml_messages(await api.sms(NUMBER, "Bonjour")) == pack_sms(
+            [m.text for m in render([text_message("assistant_unavailable")], SMS)])
+        assert api.app.state.breakers.state("rasa") == "closed" and rasa.rewound == []
+        assert await all_answered(api)
 
 
 async def test_the_action_server_down_during_a_slow_turn_ends_it_with_the_notice(tmp_path, twilio, telegram):
