@@ -40,7 +40,7 @@ class Settings(BaseSettings):
     dependency_probe_timeout_seconds: float = 2.0
     breaker_failures: int = Field(default=3, ge=1)
     breaker_reset_seconds: float = 15.0
-    database_timeout_seconds: float = 3.0  # /health's query; the PostgreSQL connect timeout
+    database_timeout_seconds: float = 3.0  # /health's query (PostgreSQL connections time out after 5 s)
     default_territory: str | None = None   # territory whose phone the fault message gives (else the source's)
 
     # Secrets shared with the action server, and for pseudonyms and encryption.
