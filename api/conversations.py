@@ -120,7 +120,9 @@ class ConversationService:
         return turn
 
     async def _ensure_rasa(self) -> None:
-        if self.rasa.ready or await self.rasa.wait_ready(self.ready_wait):
+        """Wait for Rasa at start-up only; once it has been up, a failure is answered at once (the
+        breaker and the probes of RasaClient.send bound it)."""
+        if self.rasa.ready or self.rasa.was_ready or await self.rasa.wait_ready(self.ready_wait):
             return
         raise RasaUnavailable("Rasa is still starting")
 

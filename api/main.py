@@ -23,7 +23,9 @@ from api.core.errors import UNEXPECTED, UnexpectedErrors, error, log_unexpected
 from api.core.limits import RateLimits
 from api.core.middleware import BodyLimitMiddleware
 from api.core.security import Pseudonymiser
+from api.eligibility.errors import InvalidHousehold
 from api.eligibility.service import EligibilityService
+from api.faults import Breakers, FaultNotice
 from api.rasa_client import RasaClient
 from api.retention import keep_purging
 from api.routes import chat, eligibility, health, internal, staff
@@ -60,19 +62,24 @@ def create_app(settings: Settings | None = None, *, announce: bool = False,
         territories = Territories.load(settings.territories_dir)   # a broken file stops here, naming file and line
         db = Database(settings.database_url)
         await asyncio.to_thread(db.migrate)
+        breakers = Breakers(settings.breaker_failures, settings.breaker_reset_seconds, ignore=(InvalidHousehold,))
         rasa = RasaClient(settings.rasa_url, settings.rasa_timeout_seconds, transport=rasa_transport,
-                          auth_token=settings.rasa_auth_token)
+                          auth_token=settings.rasa_auth_token,
+                          actions_url=settings.actions_url, probe_after=settings.dependency_probe_seconds,
+                          probe_timeout=settings.dependency_probe_timeout_seconds, breakers=breakers)
         eligibility_service = EligibilityService(settings, territories)
         app.state.settings = settings
         app.state.db = db
         app.state.rasa = rasa
+        app.state.breakers = breakers
+        app.state.fault_notice = FaultNotice(territories, settings.default_territory)
         app.state.eligibility = eligibility_service
         erasures = app.state.erasures = Erasures(db, rasa, open_store(settings.tracker_store_url))
         app.state.conversations = ConversationService(
             db, rasa, Pseudonymiser(settings.pseudonym_key), settings.rasa_ready_wait_seconds, erasures)
         app.state.limits = RateLimits(settings)
         channels = app.state.channels = ChannelRuntime(settings, db, app.state.conversations,
-                                                       limits=app.state.limits)
+                                                       limits=app.state.limits, fault_notice=app.state.fault_notice)
         app.state.outbox = channels.outbox   # SMS and Telegram outbound; reminders enqueue here too
         app.state.territories = territories
         app.state.booking = BookingService(db, territories)

@@ -55,9 +55,11 @@ class EstimateRecord(SQLModel, table=True):
 
 # -- channels: inbound deduplication and the outbox (channels/, api/outbox.py) ---------------------------
 class InboundMessage(SQLModel, table=True):
-    """A provider event already handled (Twilio MessageSid, Telegram update_id): a replay of the same
-    id is recognised by the unique constraint and changes nothing. No text, no number: only the
-    pseudonym (cleared on erasure) and which keyword it was, if any."""
+    """A provider event received (Twilio MessageSid, Telegram update_id): a replay of the same id is
+    recognised by the unique constraint and changes nothing. The message itself (number, text) is
+    stored encrypted (Vault) in `content_enc` only until it is answered (`status` pending -> done, or
+    failed when given up): then it is wiped, and only the pseudonym (cleared on erasure) and which
+    keyword it was, if any, remain."""
 
     __table_args__ = (UniqueConstraint("channel", "provider_id", name="uq_inbound_provider_id"),)
 
@@ -67,6 +69,10 @@ class InboundMessage(SQLModel, table=True):
     person_id: str | None = Field(default=None, max_length=64, index=True)
     keyword: str | None = Field(default=None, max_length=16)
     received_at: datetime = Field(default_factory=utcnow, index=True)
+    status: str = Field(default="done", max_length=16, index=True)
+    attempts: int = 0
+    next_attempt_at: datetime | None = None     # pending: not tried again before (a lease while it runs)
+    content_enc: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class OutboxMessage(SQLModel, table=True):

@@ -432,7 +432,7 @@ def _forget(session: Session, channel: str, person_id: str) -> None:
                                              OutboxMessage.person_id == person_id))
     session.execute(update(InboundMessage).where(InboundMessage.channel == channel,
                                               InboundMessage.person_id == person_id)
-                 .values(person_id=None, keyword=None))
+                 .values(person_id=None, keyword=None, content_enc=None, status="done", next_attempt_at=None))
     session.commit()
 
 

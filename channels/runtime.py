@@ -4,6 +4,14 @@ deadline, and answer inline (TwiML) or through the outbox (api/outbox.py), in or
 
 - Deduplication: the provider's id (MessageSid, update_id) is inserted first; a replay hits the unique
   constraint and changes nothing.
+- No message lost: that same first insert stores the message, encrypted (number, text, button), as
+  `pending`. It is wiped (`done`) once answered. When a part is down (Rasa, the action server, the
+  database), the person gets one « service en panne » message (api/faults.py) and the message stays
+  pending: a background loop tries it again with backoff, in order per person (a person's later
+  messages wait behind it), until it is answered or INBOUND_RETRY_HOURS have passed. If the database
+  itself is down at receipt, the message is kept in memory (at most INBOUND_MEMORY_MAX, lost if the
+  process stops meanwhile) and stored when the database is back. Either way the webhook answers 200:
+  Twilio and Telegram never get a 5xx for our own trouble.
 - STOP (and Twilio's stop words): marked stopped at once, `/stop` forwarded to Rasa so that the
   conversation knows, one confirmation (the local text if Rasa is down). Then silence, except:
   START (back in), AIDE/HELP (the help text), and SUPPRIMER with the answer to its confirmation
@@ -17,14 +25,18 @@ deadline, and answer inline (TwiML) or through the outbox (api/outbox.py), in or
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import and_, exists, update
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from api.conversations import ConversationService
@@ -32,6 +44,7 @@ from api.core.config import Settings
 from api.core.db import Database
 from api.core.limits import MESSAGES, RateLimits
 from api.core.security import MissingSecret, Vault
+from api.faults import FaultNotice
 from api.models import Conversation, InboundMessage, utcnow
 from api.outbox import Outbox
 from api.rasa_client import RasaUnavailable
@@ -43,6 +56,16 @@ from knowledge import load
 log = logging.getLogger(__name__)
 
 Work = Callable[[], Awaitable[tuple[list[BotMessage], bool]]]
+Settle = Callable[[bool], Awaitable[None]]
+
+PENDING, DONE, FAILED = "pending", "done", "failed"
+LEASE = timedelta(minutes=2)           # a message being answered is not tried again meanwhile
+RETRY_MAX = timedelta(minutes=5)
+RETRY_BATCH = 20
+
+
+class Postponed(Exception):
+    """A part is down: the message stays pending and will be answered later."""
 
 
 def text_message(name: str, **values: str) -> BotMessage:
@@ -102,9 +125,11 @@ class _Lane:
 
 class ChannelRuntime:
     def __init__(self, settings: Settings, db: Database, conversations: ConversationService, *,
-                 adapters: dict[str, ChannelAdapter] | None = None, limits: RateLimits | None = None):
+                 adapters: dict[str, ChannelAdapter] | None = None, limits: RateLimits | None = None,
+                 fault_notice: FaultNotice | None = None):
         self.settings = settings
         self.limits = limits
+        self.fault_notice = fault_notice or FaultNotice()
         self.db = db
         self.conversations = conversations
         self.adapters = adapters if adapters is not None else {
@@ -123,6 +148,9 @@ class ChannelRuntime:
         self._tasks: set[asyncio.Task] = set()
         self.addresses = AddressBook()
         conversations.erased.append(self.addresses.forget)
+        self._held: deque[tuple[str, Inbound, datetime]] = deque()   # received while the database was down
+        self._retrier: asyncio.Task | None = None
+        self._wake_retrier = asyncio.Event()
 
     @property
     def ready(self) -> bool:
@@ -135,9 +163,16 @@ class ChannelRuntime:
     async def start(self) -> None:
         if self.ready and self.settings.outbox_worker_enabled:
             self.outbox.start()
+        if self.ready and self._retrier is None:
+            self._retrier = asyncio.create_task(self._retry_loop(), name="inbound-retry")
 
     async def aclose(self) -> None:
-        """Let running turns finish (their results go to the outbox), then stop the worker."""
+        """Let running turns finish (their results go to the outbox), then stop the workers."""
+        if self._retrier is not None:
+            self._retrier.cancel()
+            with suppress(asyncio.CancelledError):
+                await self._retrier
+            self._retrier = None
         if self._tasks:
             _, pending = await asyncio.wait(set(self._tasks), timeout=self.settings.channel_drain_seconds)
             for task in pending:
@@ -155,41 +190,177 @@ class ChannelRuntime:
 
     # -- one inbound message ------------------------------------------------------------------------
     async def receive(self, adapter: ChannelAdapter, inbound: Inbound, *, interim_after: float) -> Reply:
-        """Handle one normalised message; the answer to give inline (may be empty)."""
+        """Handle one normalised message; the answer to give inline (may be empty). Never raises: the
+        message is stored first, and whatever fails after that, it stays to be answered later."""
         channel = adapter.name
         person_id = self.conversations.pseudonymiser.pseudonym(channel, inbound.address)
         self.addresses.remember(channel, person_id, inbound.address)
         keyword = inbound.keyword.value if inbound.keyword else None
-        claimed, previous = await self.db.run(_claim_event, channel, inbound.event_id, person_id, keyword)
+        now = utcnow()
+        try:
+            claimed, previous, waiting = await self.db.run(
+                _claim_event, channel, inbound.event_id, person_id, keyword, self._sealed(inbound), now, now + LEASE)
+        except SQLAlchemyError as error:
+            return await self._hold(adapter, inbound, person_id, now, error)
         if not claimed:
             log.info("%s: replayed event ignored", channel)
             return Reply(replay=True)
+        if waiting and inbound.keyword is not Keyword.STOP:   # an earlier message waits: this one goes behind it
+            log.info("%s: message queued behind an earlier one", channel)
+            self._wake_retrier.set()
+            return Reply()
+        settle = self._settler(channel, inbound.event_id, now)
         try:
-            return await self._receive(adapter, inbound, person_id, previous, interim_after)
-        except Exception:
-            # Nothing was answered: let the provider's retry be handled as a new message.
-            await self.db.run(_release_event, channel, inbound.event_id)
-            raise
+            return await self._receive(adapter, inbound, person_id, previous, interim_after, settle)
+        except Exception as error:  # noqa: BLE001  (the database failed before the turn ran)
+            log.warning("%s: message kept for later (%s)", channel, type(error).__name__)
+            with suppress(Exception):
+                await settle(True)
+            return await self._notice_now(adapter, inbound, person_id)
+
+    def _sealed(self, inbound: Inbound) -> str:
+        fields = {"address": inbound.address, "event_id": inbound.event_id, "text": inbound.text,
+                  "payload": inbound.payload, "choice": inbound.choice, "choice_tag": inbound.choice_tag,
+                  "source": inbound.source, "keyword": inbound.keyword.value if inbound.keyword else None,
+                  "unsupported": inbound.unsupported}
+        return self.vault.encrypt(json.dumps(fields, ensure_ascii=False))  # type: ignore[union-attr]
+
+    def _unsealed(self, channel: str, content: str) -> Inbound:
+        fields = json.loads(self.vault.decrypt(content))  # type: ignore[union-attr]
+        keyword = fields.pop("keyword", None)
+        keyword = Keyword(keyword) if keyword else None
+        return Inbound(channel=channel, keyword=keyword, **fields)
+
+    def _settler(self, channel: str, event_id: str, received_at: datetime) -> Settle:
+        async def settle(postponed: bool) -> None:
+            await self.db.run(_settle, channel, event_id, postponed, utcnow(), received_at,
+                              self.settings.inbound_retry_seconds,
+                              timedelta(hours=self.settings.inbound_retry_hours))
+            self._wake_retrier.set()        # a message waiting behind this one may go now
+        return settle
+
+    def notice(self, source: str | None) -> list[BotMessage]:
+        """The « service en panne » message: the person's message is kept and will be answered."""
+        return [BotMessage(text=self.fault_notice.text(source, kept=True))]
+
+    async def _hold(self, adapter: ChannelAdapter, inbound: Inbound, person_id: str, now: datetime,
+                    error: Exception) -> Reply:
+        """The database is down at receipt: keep the message in memory until it can be stored."""
+        already = any(channel == adapter.name and held.address == inbound.address
+                      for channel, held, _ in self._held)
+        if len(self._held) >= self.settings.inbound_memory_max:
+            log.error("%s: database down and memory full, message dropped", adapter.name)
+            return Reply()
+        log.warning("%s: database down (%s), message kept in memory", adapter.name, type(error).__name__)
+        self._held.append((adapter.name, inbound, now))
+        self._wake_retrier.set()
+        if already:
+            return Reply()
+        return await self._notice_now(adapter, inbound, person_id, database=False)
+
+    async def _notice_now(self, adapter: ChannelAdapter, inbound: Inbound, person_id: str, *,
+                          database: bool = True) -> Reply:
+        """Say at once that the message is kept: inline (TwiML), else through the outbox, else (the
+        database is down) straight to the provider, best effort."""
+        parts = adapter.outgoing(self.notice(inbound.source))
+        if adapter.inline_replies:
+            return Reply(parts)
+        if database:
+            try:
+                await self.outbox.enqueue(adapter.name, person_id, inbound.address, parts)
+                return Reply()
+            except Exception as error:  # noqa: BLE001
+                log.warning("%s: notice not queued (%s)", adapter.name, type(error).__name__)
+
+        async def push() -> None:
+            for part in parts:
+                with suppress(Exception):
+                    await adapter.deliver(inbound.address, part)
+        self.spawn(push())
+        return Reply()
+
+    # -- messages kept for later ----------------------------------------------------------------------
+    async def _retry_loop(self) -> None:
+        while True:
+            try:
+                done = await self.retry_waiting()
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # noqa: BLE001  (database still down...)
+                log.warning("Inbound retry round failed (%s)", type(error).__name__)
+                done = 0
+            if done:
+                continue
+            self._wake_retrier.clear()
+            with suppress(TimeoutError):
+                await asyncio.wait_for(self._wake_retrier.wait(), timeout=self.settings.outbox_poll_seconds)
+
+    async def retry_waiting(self) -> int:
+        """Store the messages held in memory, then answer the first due pending message of each person
+        (in order per person). Returns how many were tried."""
+        while self._held:
+            channel, inbound, received_at = self._held[0]
+            person_id = self.conversations.pseudonymiser.pseudonym(channel, inbound.address)
+            keyword = inbound.keyword.value if inbound.keyword else None
+            await self.db.run(_claim_event, channel, inbound.event_id, person_id, keyword,
+                              self._sealed(inbound), received_at, received_at)
+            self._held.popleft()
+        now = utcnow()
+        rows = await self.db.run(_claim_waiting, now, now + LEASE, RETRY_BATCH)
+        if not rows:
+            return 0
+        await asyncio.gather(*(self._retry_one(*row) for row in rows))
+        return len(rows)
+
+    async def _retry_one(self, channel: str, event_id: str, content: str | None, previous: str | None,
+                         received_at: datetime) -> None:
+        settle = self._settler(channel, event_id, received_at)
+        adapter = self.adapters.get(channel)
+        try:
+            if adapter is None or content is None:
+                raise LookupError("unreadable")
+            inbound = self._unsealed(channel, content)
+        except Exception as error:  # noqa: BLE001  (wrong key, no adapter: never answerable)
+            log.error("%s: kept message unreadable (%s)", channel, type(error).__name__)
+            await self.db.run(_give_up, channel, event_id)
+            return
+        person_id = self.conversations.pseudonymiser.pseudonym(channel, inbound.address)
+        self.addresses.remember(channel, person_id, inbound.address)
+        try:
+            await self._receive(adapter, inbound, person_id, previous, 0.0, settle, background=True)
+        except Exception as error:  # noqa: BLE001
+            log.warning("%s: kept message still waiting (%s)", channel, type(error).__name__)
+            with suppress(Exception):
+                await settle(True)
 
     async def _receive(self, adapter: ChannelAdapter, inbound: Inbound, person_id: str,
-                       previous_keyword: str | None, interim_after: float) -> Reply:
+                       previous_keyword: str | None, interim_after: float, settle: Settle, *,
+                       background: bool = False) -> Reply:
         conversation = await self.conversations.for_address(adapter.name, inbound.address, inbound.source)
         stopped = conversation.stopped_at is not None
         keyword = inbound.keyword
-        limited = await self._over_limit(adapter, inbound, person_id, interim_after, stopped)
-        if limited is not None:
-            return limited
+        notified = [background]      # a retried message: its notice was already sent
+
+        async def done(postponed: bool = False) -> Reply:
+            await settle(postponed)
+            return Reply()
+
+        def turn(work: Work, typing: bool = False) -> Awaitable[Reply]:
+            return self._turn(adapter, inbound.address, person_id, work, interim_after, typing,
+                              settle=settle, source=conversation.source, notified=notified, background=background)
+
+        if not background:          # a kept message retried was counted when it came
+            limited = await self._over_limit(adapter, inbound, person_id, stopped)
+            if limited is not None:
+                return await (turn(_say("too_many_messages")) if limited else done())
         answers_erasure = previous_keyword == Keyword.DELETE.value     # « OUI » to « effacer vraiment ? »
         if (adapter.name == "sms" and not answers_erasure and confirms(inbound.text)
                 and await self.outbox.release_held(adapter.name, person_id)):   # « OUI » to the reminders SMS
-            return await self._turn(adapter, inbound.address, person_id, _say("reminders_confirmed"), interim_after)
-
-        def turn(work: Work, typing: bool = False) -> Awaitable[Reply]:
-            return self._turn(adapter, inbound.address, person_id, work, interim_after, typing)
+            return await turn(_say("reminders_confirmed"))
 
         if keyword is Keyword.STOP:
             if stopped:
-                return Reply()                       # the one confirmation was already sent
+                return await done()                  # the one confirmation was already sent
             await self.db.run(_set_stopped, conversation.id, True)
             log.info("%s: stopped", adapter.name)
             return await turn(self._rasa_work(adapter, inbound, payload="/stop", fallback="stop_confirmed",
@@ -208,31 +379,30 @@ class ChannelRuntime:
         if stopped:
             if previous_keyword == Keyword.DELETE.value:   # the answer to « effacer vraiment ? »
                 return await turn(self._rasa_work(adapter, inbound, confirmation=True))
-            return Reply()                           # STOP means silence
+            return await done()                      # STOP means silence
         if inbound.unsupported:
             return await turn(_say("text_only"))
         return await turn(self._rasa_work(adapter, inbound), typing=True)
 
     async def _over_limit(self, adapter: ChannelAdapter, inbound: Inbound, person_id: str,
-                          interim_after: float, stopped: bool) -> Reply | None:
-        """Too many messages from this sender (STOP and SUPPRIMER always pass): one polite text (none
-        after STOP), then silence until the window passes. None when the message may go on."""
+                          stopped: bool) -> bool | None:
+        """Too many messages from this sender (STOP and SUPPRIMER always pass): True for the one polite
+        text (none after STOP), then False (silence) until the window passes; None when the message
+        may go on."""
         if self.limits is None or inbound.keyword in (Keyword.STOP, Keyword.DELETE):
             return None
         sender = f"{adapter.name}-{person_id}"
         if (await self.limits.hit(MESSAGES, sender)).allowed:
             return None
         log.info("%s: sender over its message limit", adapter.name)
-        if not stopped and await self.limits.first_refusal(MESSAGES, sender):
-            return await self._turn(adapter, inbound.address, person_id, _say("too_many_messages"), interim_after)
-        return Reply()
+        return not stopped and await self.limits.first_refusal(MESSAGES, sender)
 
     def _rasa_work(self, adapter: ChannelAdapter, inbound: Inbound, *, payload: str | None = None,
                    fallback: str = "assistant_unavailable", confirmation: bool = False,
                    required: bool = False) -> Work:
         """The turn itself, run in the person's lane: the conversation is read again there, so a
-        number or a button refers to the choices of the turn just before. `fallback` is said when
-        Rasa is down (and when it says nothing, if an answer is `required`)."""
+        number or a button refers to the choices of the turn just before. When Rasa is down, `fallback`
+        is said (STOP: its local confirmation) or, by default, the message is postponed (Postponed)."""
 
         async def work() -> tuple[list[BotMessage], bool]:
             conversation = await self.conversations.for_address(adapter.name, inbound.address)
@@ -245,12 +415,15 @@ class ChannelRuntime:
                     payload=payload or inbound.payload,
                     choice=None if payload else inbound.choice)
             except RasaUnavailable:
+                if fallback == "assistant_unavailable":
+                    log.warning("%s: Rasa unavailable, message kept for later", adapter.name)
+                    raise Postponed() from None
                 log.warning("%s: Rasa unavailable, local answer", adapter.name)
                 return [text_message(fallback)], confirmation
             except ValueError:                       # a choice or payload that does not exist
                 return [text_message("choice_expired")], confirmation
-            if required and not turn.messages:
-                return [text_message(fallback)], confirmation
+            if not turn.messages and (required or not turn.controls):
+                return [text_message(fallback)], confirmation     # an empty turn is not silence
             kinds = {control.get("type") for control in turn.controls}
             confirm = confirmation or bool(kinds & {"stop", "erase"})
             if "erase" in kinds:
@@ -260,23 +433,35 @@ class ChannelRuntime:
         return work
 
     async def _turn(self, adapter: ChannelAdapter, address: str, person_id: str, work: Work,
-                    interim_after: float, typing: bool = False) -> Reply:
+                    interim_after: float, typing: bool = False, *, settle: Settle | None = None,
+                    source: str | None = None, notified: list[bool] | None = None,
+                    background: bool = False) -> Reply:
         """Run `work` in the person's lane. Inline answer if it ends within `interim_after` and nothing
         is queued for the person; otherwise « Je calcule, un instant… » now and the result through
-        the outbox."""
+        the outbox. A postponed turn (a part down) answers the fault notice once, and `settle` records
+        whether the message was answered or stays pending. `background` (a retried message): no
+        inline answer, no interim; returns once the turn has ended."""
         key = (adapter.name, person_id)
         lane = self._lanes.setdefault(key, _Lane())
         lane.users += 1
         busy = lane.compute.locked()
         waiter: asyncio.Future[list[Outgoing]] = asyncio.get_running_loop().create_future()
+        notified = notified if notified is not None else [False]
+        if background:
+            waiter.cancel()
 
         async def job() -> None:
+            postponed = False
             try:
                 async with lane.compute:
-                    if typing:
+                    if typing and not background:
                         self.spawn(adapter.typing(address))
                     try:
                         messages, confirmation = await work()
+                    except Postponed:
+                        postponed = True
+                        messages, confirmation = ([] if notified[0] else self.notice(source)), False
+                        notified[0] = True
                     except Exception as error:  # noqa: BLE001
                         log.error("%s: turn failed (%s)", adapter.name, type(error).__name__)
                         log.debug("turn failure", exc_info=True)
@@ -285,19 +470,33 @@ class ChannelRuntime:
                     async with lane.delivery:
                         if (adapter.inline_replies and not waiter.done()
                                 and not await self.outbox.has_unsent(adapter.name, person_id)):
+                            if settle is not None:   # first: the person's next message must not wait behind it
+                                await settle(postponed)
                             waiter.set_result(parts)
                             return
                         if parts:
                             await self.outbox.enqueue(adapter.name, person_id, address, parts,
                                                       confirmation=confirmation)
+                        if settle is not None:
+                            await settle(postponed)
                         if not waiter.done():
                             waiter.set_result([])
+            except Exception as error:  # noqa: BLE001  (the database failed: the message stays pending)
+                log.warning("%s: turn not settled (%s)", adapter.name, type(error).__name__)
+                if settle is not None:
+                    with suppress(Exception):
+                        await settle(True)
+                if not waiter.done():
+                    waiter.set_exception(error)
             finally:
                 lane.users -= 1
                 if lane.users == 0 and self._lanes.get(key) is lane:
                     del self._lanes[key]
 
-        self.spawn(job())
+        task = self.spawn(job())
+        if background:
+            await task
+            return Reply()
         if not busy:
             try:
                 return Reply(await asyncio.wait_for(asyncio.shield(waiter), timeout=interim_after))
@@ -325,28 +524,82 @@ def _say(name: str, confirmation: bool = False) -> Work:
 
 
 # -- database work (runs in a worker thread) ------------------------------------------------------------
-def _claim_event(session: Session, channel: str, event_id: str, person_id: str,
-                 keyword: str | None) -> tuple[bool, str | None]:
-    """Record a provider event once. Returns (first time?, keyword of this person's previous message)."""
+def _claim_event(session: Session, channel: str, event_id: str, person_id: str, keyword: str | None,
+                 content_enc: str, now: datetime, lease_until: datetime) -> tuple[bool, str | None, bool]:
+    """Record a provider event once, with its (encrypted) content, as pending. Returns (first time?,
+    keyword of this person's previous message, does an earlier message of this person still wait?)."""
     previous = session.exec(
         select(InboundMessage.keyword)
         .where(InboundMessage.channel == channel, InboundMessage.person_id == person_id)
         .order_by(InboundMessage.id.desc()).limit(1)).first()
-    session.add(InboundMessage(channel=channel, provider_id=event_id[:64], person_id=person_id, keyword=keyword))
+    waiting = session.exec(
+        select(InboundMessage.id)
+        .where(InboundMessage.channel == channel, InboundMessage.person_id == person_id,
+               InboundMessage.status == PENDING).limit(1)).first() is not None
+    session.add(InboundMessage(channel=channel, provider_id=event_id[:64], person_id=person_id, keyword=keyword,
+                               received_at=now, status=PENDING, content_enc=content_enc,
+                               next_attempt_at=now if waiting else lease_until))   # waiting: the retry loop's
     try:
         session.commit()
     except IntegrityError:
         session.rollback()
-        return False, None
-    return True, previous
+        return False, None, False
+    return True, previous, waiting
 
 
-def _release_event(session: Session, channel: str, event_id: str) -> None:
+def _settle(session: Session, channel: str, event_id: str, postponed: bool, now: datetime,
+            received_at: datetime, retry_seconds: float, give_up_after: timedelta) -> None:
+    """Answered: wipe the content. Postponed: try again later (backoff), or give up when too old."""
     row = session.exec(select(InboundMessage).where(InboundMessage.channel == channel,
                                                     InboundMessage.provider_id == event_id[:64])).first()
-    if row is not None:
-        session.delete(row)
-        session.commit()
+    if row is None or row.status != PENDING:
+        return
+    if received_at.tzinfo is None:
+        received_at = received_at.replace(tzinfo=timezone.utc)
+    if not postponed:
+        row.status, row.content_enc, row.next_attempt_at = DONE, None, None
+    elif now - received_at >= give_up_after:
+        log.warning("%s: kept message given up after %s attempts", channel, row.attempts)
+        row.status, row.content_enc, row.next_attempt_at = FAILED, None, None
+    else:
+        row.attempts += 1
+        delay = min(timedelta(seconds=retry_seconds * 2 ** (row.attempts - 1)), RETRY_MAX)
+        row.next_attempt_at = now + delay
+    session.add(row)
+    session.commit()
+
+
+def _give_up(session: Session, channel: str, event_id: str) -> None:
+    session.execute(update(InboundMessage).where(InboundMessage.channel == channel,
+                                                 InboundMessage.provider_id == event_id[:64])
+                    .values(status=FAILED, content_enc=None, next_attempt_at=None))
+    session.commit()
+
+
+def _claim_waiting(session: Session, now: datetime, lease_until: datetime,
+                   limit: int) -> list[tuple[str, str, str | None, str | None, datetime]]:
+    """The first pending message of each person, when due, leased to this process: (channel,
+    provider id, encrypted content, keyword of the person's message before it, received at)."""
+    earlier = aliased(InboundMessage)
+    first = ~exists().where(earlier.channel == InboundMessage.channel, earlier.person_id == InboundMessage.person_id,
+                            earlier.id < InboundMessage.id, earlier.status == PENDING)
+    rows = session.exec(select(InboundMessage).where(
+        InboundMessage.status == PENDING, first,
+        and_(InboundMessage.next_attempt_at.is_not(None), InboundMessage.next_attempt_at <= now))
+        .order_by(InboundMessage.id).limit(limit)).all()
+    claimed = []
+    for row in rows:
+        result = session.execute(update(InboundMessage).where(
+            InboundMessage.id == row.id, InboundMessage.status == PENDING,
+            InboundMessage.next_attempt_at == row.next_attempt_at).values(next_attempt_at=lease_until))
+        if result.rowcount != 1:
+            continue
+        previous = session.exec(select(InboundMessage.keyword).where(
+            InboundMessage.channel == row.channel, InboundMessage.person_id == row.person_id,
+            InboundMessage.id < row.id).order_by(InboundMessage.id.desc()).limit(1)).first()
+        claimed.append((row.channel, row.provider_id, row.content_enc, previous, row.received_at))
+    session.commit()
+    return claimed
 
 
 def _set_stopped(session: Session, conversation_id: str, stopped: bool) -> None:

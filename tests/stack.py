@@ -48,6 +48,7 @@ class Stack:
     rasa_port: int = field(default_factory=free_port)
     actions_port: int = field(default_factory=free_port)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    commands: dict[str, list[str]] = field(default_factory=dict)
     extra_env: dict[str, str] = field(default_factory=dict)
     # Variables for one process only ("rasa", "actions" or "api"), over the shared ones.
     process_env: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -65,6 +66,7 @@ class Stack:
             "API_PORT": str(self.api_port),
             "PUBLIC_BASE_URL": self.api_url,
             "RASA_URL": f"http://127.0.0.1:{self.rasa_port}",
+            "ACTIONS_URL": f"http://127.0.0.1:{self.actions_port}",
             "API_URL": self.api_url,
             "DATABASE_URL": f"sqlite:///{self.workdir / 'stack.db'}",
             # Rasa's trackers after consent (bot/tracker_store.py), erased and swept by the API
@@ -82,6 +84,7 @@ class Stack:
         return env
 
     def _spawn(self, name: str, command: list[str]) -> None:
+        self.commands[name] = command
         log = open(self.workdir / f"{name}.log", "ab")
         self.processes[name] = subprocess.Popen(command, cwd=ROOT, env=self.env(name), stdout=log,
                                                 stderr=subprocess.STDOUT, start_new_session=True)
@@ -130,6 +133,14 @@ class Stack:
             time.sleep(1.0)
         raise TimeoutError("The stack was not ready in time:\n" + "\n".join(
             f"--- {name}\n{self.log_tail(name)}" for name in self.processes))
+
+    def signal(self, name: str, signum: int) -> None:
+        """Send a signal to one process and its children (SIGSTOP freezes it, SIGCONT resumes it)."""
+        os.killpg(self.processes[name].pid, signum)
+
+    def kill(self, name: str) -> None:
+        self.signal(name, signal.SIGKILL)
+        self.processes[name].wait(timeout=20)
 
     def log_tail(self, name: str, lines: int = 40) -> str:
         path = self.workdir / f"{name}.log"

@@ -10,7 +10,10 @@ import aiohttp
 API_URL = os.environ.get("API_URL", "http://127.0.0.1:8000")
 # The month to estimate; empty means the current month (set in tests and demos for fixed figures).
 ESTIMATE_PERIOD = os.environ.get("ESTIMATE_PERIOD", "")
-TIMEOUT = aiohttp.ClientTimeout(total=float(os.environ.get("ELIGIBILITY_TIMEOUT_SECONDS", "25")))
+# An estimate waits for the simulation process (its own timeout is 8 s, then 503); the internal routes
+# are database reads and writes. Past these, the action says so instead of holding the turn.
+TIMEOUT = aiohttp.ClientTimeout(total=float(os.environ.get("ELIGIBILITY_TIMEOUT_SECONDS", "12")))
+INTERNAL_TIMEOUT = aiohttp.ClientTimeout(total=float(os.environ.get("INTERNAL_API_TIMEOUT_SECONDS", "5")))
 
 
 INTERNAL_TOKEN = os.environ.get("INTERNAL_API_TOKEN", "")
@@ -45,7 +48,7 @@ async def _internal(method: str, path: str, **kwargs: Any) -> dict[str, Any]:
     """Call the API's internal routes (appointments, callbacks), with the internal token."""
     headers = {"Authorization": f"Bearer {INTERNAL_TOKEN}"}
     try:
-        async with aiohttp.ClientSession(timeout=TIMEOUT, headers=headers) as session:
+        async with aiohttp.ClientSession(timeout=INTERNAL_TIMEOUT, headers=headers) as session:
             async with session.request(method, f"{API_URL}{path}", **kwargs) as response:
                 body = await response.json(content_type=None)
                 if response.status == 409:

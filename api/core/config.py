@@ -32,8 +32,20 @@ class Settings(BaseSettings):
 
     # Internal services (never public).
     rasa_url: str = "http://127.0.0.1:5005"
-    rasa_timeout_seconds: float = 30.0
-    rasa_ready_wait_seconds: float = 20.0
+    rasa_timeout_seconds: float = 30.0     # longest turn of a live Rasa (an estimate); a frozen one is cut sooner
+    rasa_ready_wait_seconds: float = 20.0  # at start-up only: how long a first message waits for Rasa
+    actions_url: str | None = "http://127.0.0.1:5055"   # action server, probed (GET /health) when a turn is slow
+
+    # Faults (api/faults.py): a turn still running after DEPENDENCY_PROBE_SECONDS has Rasa and the action
+    # server probed (each probe waits DEPENDENCY_PROBE_TIMEOUT_SECONDS at most); a part that does not
+    # answer ends the turn with the « service en panne » message. After BREAKER_FAILURES failures in a
+    # row, a part is not called for BREAKER_RESET_SECONDS (answers are immediate), then tried again.
+    dependency_probe_seconds: float = 2.0
+    dependency_probe_timeout_seconds: float = 2.0
+    breaker_failures: int = Field(default=3, ge=1)
+    breaker_reset_seconds: float = 15.0
+    database_timeout_seconds: float = 3.0  # /health's query (PostgreSQL connections time out after 5 s)
+    default_territory: str | None = None   # territory whose phone the fault message gives (else the source's)
     rasa_auth_token: str | None = None   # Rasa's `--auth-token` (HTTP API) and REST channel token
 
     # Secrets shared with the action server, and for pseudonyms and encryption.
@@ -53,7 +65,7 @@ class Settings(BaseSettings):
     # False: in a thread of the API process, one process (see docs/benchmarks.md for both).
     eligibility_simulation_process: bool = True
     eligibility_batches_in_flight: int = Field(default=1, ge=1, le=4)  # with the process: 2 sends the next batch early
-    eligibility_simulation_timeout_seconds: float = 20.0   # a batch slower than this: process restarted, 503
+    eligibility_simulation_timeout_seconds: float = 8.0    # a batch slower than this: process restarted, 503
     eligibility_simulation_start_timeout_seconds: float = 300.0
 
     # SMS over Twilio.
@@ -76,6 +88,11 @@ class Settings(BaseSettings):
     outbox_backoff_seconds: float = 5.0    # first retry; doubles each attempt
     outbox_backoff_max_seconds: float = 3600.0
     channel_drain_seconds: float = 20.0    # at shutdown, time left to turns still running
+    # Inbound SMS and Telegram messages are stored (encrypted) before anything else and processed from
+    # that store; those that could not be answered (a part down) are tried again in order per person.
+    inbound_retry_seconds: float = 5.0     # first retry; doubles each attempt, up to 5 minutes
+    inbound_retry_hours: float = 24.0      # a message still unanswered after this is given up (wiped)
+    inbound_memory_max: int = 1000         # messages kept in memory while the database itself is down
 
     # What one sender can cost (api/core/limits.py, api/core/middleware.py, docs/limits.md).
     # Limits in the `limits` notation (« 20/minute;200/day »); counted in Redis when REDIS_URL is set,

@@ -35,7 +35,10 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=True)
+    # A database that does not answer fails a connection in seconds (libpq's connect_timeout), not minutes.
+    connect_args = {"connect_timeout": 5} if url.startswith("postgresql") else {}
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, connect_args=connect_args,
+                         hide_parameters=True)
 
 
 def save(session: Session, row: T) -> T:

@@ -66,6 +66,16 @@ def _service(request: Request) -> ConversationService:
     return request.app.state.conversations
 
 
+def _unavailable(request: Request, source: str | None) -> JSONResponse:
+    """Rasa still starting, or a part down: the page keeps the message and tries again by itself."""
+    state = request.app.state
+    if not state.rasa.was_ready:
+        return error(503, *RASA_STARTING, headers={"Retry-After": "10"})
+    retry = max(5, int(state.settings.breaker_reset_seconds))
+    return error(503, state.fault_notice.text(source, kept=False), "A part of the service is down.",
+                 headers={"Retry-After": str(retry)})
+
+
 @router.post("")
 async def open_conversation(request: Request) -> JSONResponse:
     body = await _read(request)
@@ -86,7 +96,7 @@ async def open_conversation(request: Request) -> JSONResponse:
     try:
         conversation, turn = await _service(request).open_web(source)
     except RasaUnavailable:
-        return error(503, *RASA_STARTING, headers={"Retry-After": "10"})
+        return _unavailable(request, source)
     limits.remember_web_address(conversation.person_id, address)
     return JSONResponse({"conversation_id": conversation.id,
                          "messages": [m.to_json() for m in turn.messages]})
@@ -130,5 +140,5 @@ async def post_message(conversation_id: str, request: Request) -> JSONResponse:
         return error(422, "Ce bouton n'est pas reconnu. Écrivez votre réponse avec vos mots.",
                      "Unknown payload.")
     except RasaUnavailable:
-        return error(503, *RASA_STARTING, headers={"Retry-After": "10"})
+        return _unavailable(request, conversation.source)
     return JSONResponse({"messages": [m.to_json() for m in turn.messages]})

@@ -16,6 +16,7 @@ from api.core.limits import ELIGIBILITY, TOO_MANY, client_address
 from api.core.security import same_secret
 from api.eligibility.errors import InvalidHousehold
 from api.eligibility.worker import EngineUnavailable
+from api.faults import ELIGIBILITY, BreakerOpen
 
 router = APIRouter(tags=["eligibility"])
 log = logging.getLogger("api.eligibility")
@@ -61,10 +62,16 @@ async def estimate(request: Request) -> JSONResponse:
         return _invalid(InvalidHousehold(
             "La demande n'est pas un JSON valide. Vérifiez les guillemets, les virgules et les accolades.",
             f"Malformed JSON: {error}"))
+    breakers = getattr(request.app.state, "breakers", None)
     try:
-        return JSONResponse(await service.estimate(payload))
+        if breakers is None:
+            return JSONResponse(await service.estimate(payload))
+        return JSONResponse(await breakers.call(ELIGIBILITY, lambda: service.estimate(payload)))
     except InvalidHousehold as error:
         return _invalid(error)
+    except BreakerOpen:          # failed several times in a row: answered at once for a while
+        return JSONResponse(status_code=503, headers={"Retry-After": "5"},
+                            content={"detail": {"fr": EngineUnavailable.fr, "en": EngineUnavailable.en}})
     except EngineUnavailable as error:  # the simulation process restarts: a clear 503, never a 500
         return JSONResponse(status_code=503, headers={"Retry-After": "5"},
                             content={"detail": {"fr": error.fr, "en": error.en}})

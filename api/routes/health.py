@@ -1,38 +1,63 @@
-"""Health: `/health` answers as soon as the process runs; `/health/ready` only when it can chat."""
+"""Health: `/health` answers as soon as the process runs; `/health/ready` only when it can chat.
+
+The database is checked with `SELECT 1` in a worker thread, within DATABASE_TIMEOUT_SECONDS: a hung
+database never blocks the event loop nor this answer. `/health/ready` is what compose and a load
+balancer use: ready once the database answers and Rasa and the simulation process have started.
+A part that fails later (`"rasa": "down"`, an open breaker) does not make the API unready: it still
+answers every channel (the fault message) and keeps SMS and Telegram messages to answer them later.
+"""
 from __future__ import annotations
+
+import asyncio
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
+from sqlmodel import Session
 
 router = APIRouter(tags=["health"])
 
 
-def _status(request: Request) -> dict[str, str]:
+def _ping(session: Session) -> None:
+    session.execute(text("SELECT 1"))
+
+
+async def _database(request: Request) -> str:
     state = request.app.state
     try:
-        with state.db.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-        database = "ok"
-    except Exception:  # noqa: BLE001
-        database = "unavailable"
+        await asyncio.wait_for(state.db.run(_ping), timeout=state.settings.database_timeout_seconds)
+        return "ok"
+    except Exception:  # noqa: BLE001  (timeout, connection refused...)
+        return "unavailable"
+
+
+async def _status(request: Request) -> dict[str, Any]:
+    state = request.app.state
+    if state.rasa.ready and not state.breakers.is_open("rasa"):
+        rasa = "ready"
+    else:
+        rasa = "down" if state.rasa.was_ready else "starting"
     return {
         "api": "ok",
-        "database": database,
-        "rasa": "ready" if state.rasa.ready else "starting",
+        "database": await _database(request),
+        "rasa": rasa,
         "eligibility": "ready" if state.eligibility.ready else "loading",
+        "breakers": {name: state.breakers.state(name) for name in ("rasa", "eligibility")},
     }
 
 
 @router.get("/health")
-async def health(request: Request) -> dict[str, str]:
-    return _status(request)
+async def health(request: Request) -> dict[str, Any]:
+    return await _status(request)
 
 
 @router.get("/health/ready")
 async def ready(request: Request) -> JSONResponse:
-    status = _status(request)
-    is_ready = status["database"] == "ok" and status["rasa"] == "ready" and status["eligibility"] == "ready"
+    status = await _status(request)
+    started = request.app.state.rasa.was_ready and status["eligibility"] == "ready"
+    is_ready = status["database"] == "ok" and started
     if not is_ready:
-        status["message"] = "L'assistant démarre. Réessayez dans une minute."
+        status["message"] = ("L'assistant démarre. Réessayez dans une minute." if not started
+                             else "La base de données ne répond pas. Réessayez dans une minute.")
     return JSONResponse(status, status_code=200 if is_ready else 503)

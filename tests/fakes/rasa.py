@@ -36,9 +36,20 @@ class FakeRasa:
         self.script = script or self.default_script
         self.received: list[tuple[str, str, dict[str, Any]]] = []
         self.erased: list[str] = []
+        self.rewound: list[str] = []           # senders whose last turn was undone (`rewind` event)
         self.down = False
+        self.actions_down = False              # the action server's /health does not answer
+        self.empty = False                     # answers [] (what Rasa does when its action server fails)
+        self._running = asyncio.Event()        # cleared by freeze(): every request hangs (SIGSTOP)
+        self._running.set()
         self.slow_gate = asyncio.Event()       # « calcul » waits for this
         self._erase_pending: set[str] = set()
+
+    def freeze(self) -> None:
+        self._running.clear()
+
+    def thaw(self) -> None:
+        self._running.set()
 
     @property
     def transport(self) -> httpx.MockTransport:
@@ -48,10 +59,18 @@ class FakeRasa:
         return [message for _, message, _ in self.received]
 
     async def _handle(self, request: httpx.Request) -> httpx.Response:
+        await self._running.wait()
+        if request.url.path == "/health":             # the action server's probe
+            if self.actions_down:
+                raise httpx.ConnectError("action server stand-in is down", request=request)
+            return httpx.Response(200, json={"status": "ok"})
         if self.down:
             raise httpx.ConnectError("Rasa stand-in is down", request=request)
         if request.method == "GET" and request.url.path == "/status":
             return httpx.Response(200, json={"model_file": "m"})
+        if request.method == "POST" and request.url.path.endswith("/tracker/events"):
+            self.rewound.append(request.url.path.split("/")[2])
+            return httpx.Response(200, json={})
         if request.method == "PUT" and request.url.path.startswith("/conversations/"):
             self.erased.append(request.url.path.split("/")[2])
             return httpx.Response(200, json={})
@@ -59,6 +78,8 @@ class FakeRasa:
             body = json.loads(request.content)
             sender, message, metadata = body["sender"], body["message"], body.get("metadata") or {}
             self.received.append((sender, message, metadata))
+            if self.empty:
+                return httpx.Response(200, json=[])
             items = self.script(sender, message, metadata)
             if asyncio.iscoroutine(items):
                 items = await items

@@ -131,3 +131,9 @@ def test_redis_memory_is_bounded_and_the_proxy_is_trusted():
     for name in ("RATE_LIMIT_NEW_CONVERSATIONS", "RATE_LIMIT_MESSAGES", "RATE_LIMIT_ELIGIBILITY",
                  "RATE_LIMIT_CALLBACKS", "RATE_LIMIT_BOOKINGS"):
         assert parse_many(env[name].strip("${}").split(":-", 1)[1]), name       # valid `limits` notation
+
+
+def test_the_api_healthcheck_is_readiness_and_the_api_knows_the_action_server():
+    api = SERVICES["api"]
+    assert "/health/ready" in " ".join(api["healthcheck"]["test"])
+    assert api["environment"]["ACTIONS_URL"] == "http://actions:5055"

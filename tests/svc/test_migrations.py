@@ -1,7 +1,7 @@
 """Migrations apply, revert and apply again on SQLite and on PostgreSQL (skipped with the reason when
 no PostgreSQL server answers), and the migrated schema matches the models exactly: 0002 (inbound
 deduplication and outbox), 0003 (appointments and call-backs), 0004 (appointment contact), 0005 (pending
-tracker erasures, contact pseudonyms)."""
+tracker erasures, contact pseudonyms), 0006 (inbound messages kept until answered)."""
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -290,9 +290,12 @@ async def test_a_long_answer_is_cut_at_sentences_into_sms_of_two_segments(api, r
     assert " ".join(texts) == long_text
 
 
-async def test_rasa_down_gets_a_short_apology(api, rasa):
+async def test_rasa_down_gets_the_fault_notice_and_the_message_is_kept(api, rasa):
     rasa.down = True
-    assert twiml_messages(await api.sms(NUMBER, "Bonjour")) == sms_text("assistant_unavailable")
+    [notice] = twiml_messages(await api.sms(NUMBER, "Bonjour"))      # more in tests/svc/channels/test_faults.py
+    assert "technique" in notice and "bien recu" in notice
+    [row] = await api.db(lambda s: s.exec(select(InboundMessage)).all())
+    assert row.status == "pending" and row.content_enc
 
 
 async def test_a_picture_without_text_gets_a_text_only_answer(api, rasa):

@@ -86,7 +86,8 @@ async def test_rasa_down_is_a_french_503_with_retry_after(settings):
         rasa.down = True
         response = await api.client.post(f"/api/chat/{conversation_id}/messages", json={"text": "bonjour"})
         assert response.status_code == 503 and response.headers["Retry-After"]
-        assert "pas perdu" in response.json()["detail"]
+        detail = response.json()["detail"]      # the page keeps the message and sends it again
+        assert "problème technique" in detail and "reste sur cette page" in detail and "32 30" in detail
 
 
 async def test_typed_text_never_becomes_an_intent(settings):
