@@ -223,7 +223,8 @@ class ChannelRuntime:
                   "payload": inbound.payload, "choice": inbound.choice, "choice_tag": inbound.choice_tag,
                   "source": inbound.source, "keyword": inbound.keyword.value if inbound.keyword else None,
                   "unsupported": inbound.unsupported}
-        return self.vault.encrypt(json.dumps(fields, ensure_ascii=False))  # type: ignore[union-attr]
+        # ASCII JSON: a lone surrogate (refused by UTF-8) is kept as its escape
+        return self.vault.encrypt(json.dumps(fields))  # type: ignore[union-attr]
 
     def _unsealed(self, channel: str, content: str) -> Inbound:
         fields = json.loads(self.vault.decrypt(content))  # type: ignore[union-attr]
