@@ -16,7 +16,7 @@ from api.core.limits import ELIGIBILITY, TOO_MANY, client_address
 from api.core.security import same_secret
 from api.eligibility.errors import InvalidHousehold
 from api.eligibility.worker import EngineUnavailable
-from api.faults import ELIGIBILITY, BreakerOpen
+from api.faults import ELIGIBILITY as ELIGIBILITY_PART, BreakerOpen
 
 router = APIRouter(tags=["eligibility"])
 log = logging.getLogger("api.eligibility")
@@ -66,7 +66,7 @@ async def estimate(request: Request) -> JSONResponse:
     try:
         if breakers is None:
             return JSONResponse(await service.estimate(payload))
-        return JSONResponse(await breakers.call(ELIGIBILITY, lambda: service.estimate(payload)))
+        return JSONResponse(await breakers.call(ELIGIBILITY_PART, lambda: service.estimate(payload)))
     except InvalidHousehold as error:
         return _invalid(error)
     except BreakerOpen:          # failed several times in a row: answered at once for a while

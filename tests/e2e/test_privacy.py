@@ -25,8 +25,9 @@ from api.core.security import Pseudonymiser
 from channels.sms.console import SmsPhone
 from tests.e2e.chat import ChatSession, last_ask, staff_appointments
 from tests.e2e.test_slice import SLICE
-from tests.fakes.twilio import ACCOUNT_SID, FROM_NUMBER, FakeTwilio
-from tests.stack import MODEL, Stack, start_stack
+from tests.e2e.conftest import sms_stack
+from tests.fakes.twilio import FakeTwilio
+from tests.stack import Stack
 
 pytestmark = pytest.mark.stack
 INCOME = "1837"
@@ -34,15 +35,7 @@ INCOME = "1837"
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[tuple[Stack, FakeTwilio, str]]:
-    if not MODEL.exists():
-        pytest.skip("no trained model: run `make model`")
-    token = secrets.token_urlsafe(24)
-    twilio = FakeTwilio(auth_token=token).start()
-    started = start_stack(extra_env={"TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": token,
-                                     "TWILIO_FROM_NUMBER": FROM_NUMBER, "TWILIO_API_BASE_URL": twilio.url})
-    yield started, twilio, token
-    started.stop()
-    twilio.stop()
+    yield from sms_stack()
 
 
 def sender_of(stack: Stack, channel: str, address: str) -> str:

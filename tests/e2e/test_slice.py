@@ -9,7 +9,7 @@ import httpx
 from openfisca_france import FranceTaxBenefitSystem
 
 from tests.e2e.chat import ChatSession, Persona
-from tests.svc.eligibility.eligibility_reference import PERIOD, every_year, family, home, person, reference_amounts
+from tests.svc.eligibility.eligibility_reference import every_year, family, home, person, reference_amounts
 from tests.svc.eligibility.test_eligibility_reference import SALARY_900
 
 SLICE = Persona(

@@ -19,8 +19,8 @@ from channels.sms.adapter import pack_sms
 from channels.sms.console import SmsPhone
 from knowledge import load
 from tests.e2e.chat import staff_appointments
-from tests.fakes.twilio import ACCOUNT_SID, FROM_NUMBER, FakeTwilio
-from tests.stack import MODEL, start_stack
+from tests.e2e.conftest import sms_stack
+from tests.fakes.twilio import FakeTwilio
 
 pytestmark = pytest.mark.stack
 
@@ -34,15 +34,7 @@ def sms(name: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[tuple[Any, FakeTwilio, str]]:
-    if not MODEL.exists():
-        pytest.skip("no trained model: run `make model`")
-    token = secrets.token_urlsafe(24)
-    twilio = FakeTwilio(auth_token=token).start()
-    started = start_stack(extra_env={"TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": token,
-                                     "TWILIO_FROM_NUMBER": FROM_NUMBER, "TWILIO_API_BASE_URL": twilio.url})
-    yield started, twilio, token
-    started.stop()
-    twilio.stop()
+    yield from sms_stack()
 
 
 @pytest.fixture
