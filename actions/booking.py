@@ -20,6 +20,7 @@ from knowledge import load
 from knowledge.french import PARIS, spoken_date as when
 
 NONE = "none"  # a question that needs no answer any more (no slot, no reminder wanted)
+REMINDER_TEXTS = {"confirmation_sent": "booking_reminder_confirm", "not_mobile": "booking_reminder_not_mobile"}
 BOOKING_SLOTS = ("commune", "handover_consent", "appointment_slot", "phone")
 CALLBACK_SLOTS = ("commune", "callback_times", "phone")
 
@@ -293,7 +294,8 @@ class ActionBook(Action):
         if booked.get("what_to_bring"):
             say(dispatcher, "booking_bring", documents=", ".join(d[:1].lower() + d[1:] for d in booked["what_to_bring"]))
         if channel_of(tracker) != "web" or phone not in (None, NONE, UNKNOWN):
-            say(dispatcher, "booking_reminder_channel")
+            # a number given on the web: reminders after its « OUI », and never to a landline
+            say(dispatcher, REMINDER_TEXTS.get(booked.get("reminder_phone") or "", "booking_reminder_channel"))
         say(dispatcher, "booking_how_to_cancel")
         return [SlotSet("appointment_slot", None), SlotSet("offered_slots", None), SlotSet("phone", None)]
 

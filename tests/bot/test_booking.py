@@ -23,6 +23,7 @@ class FakeApi:
     def __init__(self, territory=True, taken=False):
         self.territory_found, self.taken, self.booked, self.cancelled = territory, taken, [], []
         self.refused = None
+        self.reminder_phone = None
         self.notes, self.follow_ups = [], []
 
     async def territory(self, commune):
@@ -40,8 +41,9 @@ class FakeApi:
             raise booking.api.Refused(self.refused)
         self.booked.append((person_id, channel, slot_id, share, phone))
         self.notes.append(notes)
-        return {"id": "a1", "start": SLOTS[0]["start"], "place": {**SLOTS[0]["place"], "access": "Tram 1"},
-                "what_to_bring": ["une pièce d'identité", "un RIB"]}
+        answer = {"id": "a1", "start": SLOTS[0]["start"], "place": {**SLOTS[0]["place"], "access": "Tram 1"},
+                  "what_to_bring": ["une pièce d'identité", "un RIB"]}
+        return {**answer, "reminder_phone": self.reminder_phone} if self.reminder_phone else answer
 
     async def upcoming(self, person_id):
         return {"id": "a1", "start": SLOTS[0]["start"], "place": SLOTS[0]["place"]}
@@ -177,3 +179,15 @@ async def test_call_me_back_starts_the_callback_questions(dispatcher, fake_api):
     tracker = make_tracker({"consent": True}, text="rappelez-moi svp", intent="ask_human")
     events = await ActionHumanContact().run(dispatcher, tracker, {})
     assert any(e.get("event") == "followup" and e["name"] == "callback_form" for e in events)
+
+
+@pytest.mark.parametrize("reminder_phone,said", [
+    ("confirmation_sent", "Répondez OUI"), ("not_mobile", "pas un téléphone portable"),
+])
+async def test_a_web_number_is_told_how_its_reminders_go(dispatcher, fake_api, reminder_phone, said):
+    fake_api.reminder_phone = reminder_phone
+    tracker = make_tracker({"consent": True, "commune": NANCY, "appointment_slot": SLOTS[0],
+                            "handover_consent": False, "phone": "+33612345678"}, events=web_events())
+    await ActionBook().run(dispatcher, tracker, {})
+    text = "\n".join(m["text"] for m in sent(dispatcher))
+    assert said in text and "Je vous enverrai un rappel" not in text
