@@ -52,7 +52,7 @@ AXE_VERSION = "4.14.1"
 AXE_INTEGRITY = "sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ=="
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 OFFLINE = "Connexion perdue, nouvel essai…"
-STARTING = "L'assistant est en train de démarrer."
+DOWN = "L'assistant a un problème technique. Votre message reste sur cette page."   # service_down_web
 
 # ---- a scripted stand-in for Rasa's REST webhook -------------------------------------------------------
 
@@ -186,6 +186,7 @@ def server(tmp_path_factory: pytest.TempPathFactory):
         rasa_url="http://rasa.test",
         rasa_ready_wait_seconds=1.0,
         eligibility_warm_up=False,
+        rate_limits_enabled=False,   # one address opens every test's conversations
     )
     fake = FakeRasa()
     app = build_app(settings, httpx.MockTransport(fake))
@@ -472,7 +473,7 @@ def test_a_message_that_could_not_leave_is_sent_after_a_reload(page: Page, serve
     assert server.rasa.messages(sender) == ["/greet", "/affirm", "52"]
 
 
-def test_while_the_assistant_starts_the_message_waits_and_leaves_once(page: Page, server: Server):
+def test_while_the_assistant_is_down_the_message_waits_and_leaves_once(page: Page, server: Server):
     open_chat(page, server)
     page.get_by_role("button", name="Oui, d'accord").click()
     expect(page.get_by_role("log")).to_contain_text(AGE)
@@ -480,8 +481,8 @@ def test_while_the_assistant_starts_the_message_waits_and_leaves_once(page: Page
     server.rasa.down = True
     try:
         send(page, "29")
-        # the API's own French sentence (503), and the message kept
-        expect(page.locator("#status")).to_contain_text(STARTING)
+        # the API's own French sentence (503, the fault notice), and the message kept
+        expect(page.locator("#status")).to_contain_text(DOWN)
         expect(page.locator("#log .msg-me.is-pending .pending-note")).to_be_visible()
     finally:
         server.rasa.down = False
