@@ -42,6 +42,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, func, select
 
 from api.core.db import Database
+from api.core.rounds import run_rounds
 from api.core.security import Vault
 from api.models import Conversation, InboundMessage, OutboxMessage, utcnow
 from channels.base import ChannelAdapter, DeliveryError, Outgoing
@@ -257,21 +258,7 @@ class Outbox:
             self._worker = asyncio.create_task(self._run(), name="outbox-worker")
 
     async def _run(self) -> None:
-        while True:
-            try:
-                done = await self.run_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception as error:  # noqa: BLE001  (database briefly unavailable...)
-                log.error("Outbox worker round failed (%s)", type(error).__name__)
-                done = 0
-            if done:
-                continue
-            self._wake.clear()
-            try:
-                await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
-            except TimeoutError:
-                pass
+        await run_rounds(self.run_once, self._wake, self.poll_seconds, log, "Outbox worker round failed")
 
     async def aclose(self) -> None:
         if self._worker is not None:

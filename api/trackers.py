@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, delete, select
 
 from api.core.db import Database
+from api.core.rounds import run_rounds
 from api.models import PendingErasure, utcnow
 from api.rasa_client import RasaClient, RasaUnavailable
 
@@ -168,18 +169,7 @@ class Erasures:
 
     async def run(self) -> None:
         """The retry loop, for the API's lifetime."""
-        while True:
-            try:
-                await self.run_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception as error:  # noqa: BLE001  (database briefly unavailable)
-                log.error("Tracker erasure loop failed (%s)", type(error).__name__)
-            self._wake.clear()
-            try:
-                await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
-            except TimeoutError:
-                pass
+        await run_rounds(self.run_once, self._wake, self.poll_seconds, log, "Tracker erasure loop failed")
 
     async def sweep(self, days: int) -> int:
         """Trackers quiet for more than `days` are deleted (with the rest of the retention)."""

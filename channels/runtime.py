@@ -42,6 +42,7 @@ from sqlmodel import Session, select
 from api.conversations import ConversationService
 from api.core.config import Settings
 from api.core.db import Database
+from api.core.rounds import run_rounds
 from api.core.limits import MESSAGES, RateLimits
 from api.core.security import MissingSecret, Vault
 from api.faults import FaultNotice
@@ -282,19 +283,8 @@ class ChannelRuntime:
 
     # -- messages kept for later ----------------------------------------------------------------------
     async def _retry_loop(self) -> None:
-        while True:
-            try:
-                done = await self.retry_waiting()
-            except asyncio.CancelledError:
-                raise
-            except Exception as error:  # noqa: BLE001  (database still down...)
-                log.warning("Inbound retry round failed (%s)", type(error).__name__)
-                done = 0
-            if done:
-                continue
-            self._wake_retrier.clear()
-            with suppress(TimeoutError):
-                await asyncio.wait_for(self._wake_retrier.wait(), timeout=self.settings.outbox_poll_seconds)
+        await run_rounds(self.retry_waiting, self._wake_retrier, self.settings.outbox_poll_seconds, log,
+                         "Inbound retry round failed", logging.WARNING)
 
     async def retry_waiting(self) -> int:
         """Store the messages held in memory, then answer the first due pending message of each person
