@@ -13,7 +13,7 @@ MODEL := bot/models/current.tar.gz
 REPORTS := var/test-reports
 
 .PHONY: help env env-bot env-svc data secrets model run test test-bot test-svc test-e2e \
-        fuzz validate nlu-eval bench fidelity sms-console telegram-webhook lock-bot lock-svc clean browser wordlists
+        fuzz validate nlu-eval bench fidelity staff-user sms-console telegram-webhook lock-bot lock-svc clean browser wordlists
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  \033[1m%-18s\033[0m %s\n", $$1, $$2}'
@@ -85,6 +85,9 @@ telegram-webhook: env-svc secrets ## Register the Telegram webhook (PUBLIC_BASE_
 
 lock-bot: ## Re-resolve the bot runtime from requirements/bot.in
 	@scripts/lock.sh bot 3.10
+
+staff-user: env-svc ## Create a staff account: STAFF_PASSWORD=... make staff-user EMAIL=e ROLE=agent|coordinator|admin [TERRITORY=t]
+	@$(SVC) scripts/with_env.py .env var/secrets.env -- $(SVC) -m api.staff create-user --email "$(EMAIL)" --role "$(ROLE)" $(if $(TERRITORY),--territory "$(TERRITORY)")
 
 lock-svc: ## Re-resolve the service runtime from requirements/svc.in
 	@scripts/lock.sh svc 3.11

@@ -15,8 +15,8 @@ def print_banner(url: str) -> None:
         + "\nL'assistant est prêt. Ouvrez le chat :\n  " + url
         + "\nou scannez ce QR code avec votre téléphone :\n"
         + buffer.getvalue()
-        + "Rendez-vous pris (équipe) : " + url.rstrip("/") + "/api/staff/appointments?day=AAAA-MM-JJ\n"
-        + "  avec l'en-tête « Authorization: Bearer $STAFF_TOKEN » (jeton dans var/secrets.env)\n"
+        + "Espace de l'équipe : " + url.rstrip("/") + "/staff/\n"
+        + "  premier compte : STAFF_PASSWORD=... make staff-user EMAIL=vous@exemple.fr ROLE=admin\n"
         + "(Ctrl-C pour tout arrêter)\n" + "=" * 60,
         flush=True,
     )

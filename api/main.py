@@ -29,6 +29,7 @@ from api.faults import Breakers, FaultNotice
 from api.rasa_client import RasaClient
 from api.retention import keep_purging
 from api.routes import chat, eligibility, health, internal, staff
+from api.staff.access import StaffDenied
 from api.territories import Territories
 from api.trackers import Erasures, open_store
 from channels.base import channel_routers
@@ -119,6 +120,8 @@ def create_app(settings: Settings | None = None, *, announce: bool = False,
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException):  # noqa: ANN202
+        if isinstance(exc, StaffDenied):
+            return error(exc.status_code, str(exc.detail), exc.key)
         messages = {401: "Il faut être identifié pour cela.", 404: "Cette page n'existe pas.",
                     405: "Cette méthode n'est pas acceptée ici."}
         return error(exc.status_code, messages.get(exc.status_code, "La demande n'a pas abouti."), str(exc.detail))

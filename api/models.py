@@ -3,10 +3,10 @@
 they agree to the privacy notice."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -165,3 +165,111 @@ class PendingErasure(SQLModel, table=True):
     next_attempt_at: datetime = Field(default_factory=utcnow, index=True)
     attempts: int = 0
     last_error: str | None = Field(default=None, max_length=64)
+
+
+# -- staff accounts (api/staff/) ------------------------------------------------------------------------
+class StaffUser(SQLModel, table=True):
+    """An outreach agent, a coordinator or an admin. `territory_id` is None only for admins.
+    `summaries` is False for volunteers (habitants, ambassadeurs des droits): no handover summaries."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True, index=True)
+    password_hash: str = Field(sa_column=Column(Text, nullable=False))
+    role: str = Field(max_length=16)
+    territory_id: str | None = Field(default=None, max_length=64, index=True)
+    summaries: bool = True
+    active: bool = True
+    failed_logins: int = 0
+    locked_until: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    last_login_at: datetime | None = None
+
+
+class StaffSession(SQLModel, table=True):
+    """A signed-in browser. `id` is the SHA-256 of the cookie's token (the token itself is never stored);
+    `csrf` is the token the forms and unsafe API calls must send back."""
+
+    id: str = Field(primary_key=True, max_length=64)
+    user_id: int = Field(index=True)
+    csrf: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime = Field(index=True)
+
+
+class StaffInvite(SQLModel, table=True):
+    """An account an admin (or a coordinator, for their territory) prepared: the invited person chooses
+    their password from the link. `id` is the SHA-256 of the link's token."""
+
+    id: str = Field(primary_key=True, max_length=64)
+    email: str = Field(max_length=254, index=True)
+    role: str = Field(max_length=16)
+    territory_id: str | None = Field(default=None, max_length=64)
+    summaries: bool = True
+    created_by: int | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    used_at: datetime | None = None
+
+
+class AuditEntry(SQLModel, table=True):
+    """Who looked at what: every view of a handover summary (and account changes)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    user_id: int | None = Field(default=None, index=True)
+    email: str = Field(max_length=254)
+    action: str = Field(max_length=32)
+    territory_id: str | None = Field(default=None, max_length=64, index=True)
+    appointment_id: str | None = Field(default=None, max_length=32)
+
+
+# -- outreach actions and the anonymous figures for the committee (api/staff/) ---------------------------
+ACTION_KINDS = ("marche", "pied_immeuble", "commerce", "sortie_ecole", "association", "permanence",
+                "porte_a_porte", "autre")
+
+
+class OutreachAction(SQLModel, table=True):
+    """An action d'aller-vers: a place, a day, a team. Its `code` is the source of the conversations it
+    brings (QR code, Telegram /start, SMS keyword); the counts are what staff did in person."""
+
+    code: str = Field(primary_key=True, max_length=32)
+    territory_id: str = Field(max_length=64, index=True)
+    place: str = Field(max_length=200)
+    day: date = Field(index=True)
+    kind: str = Field(max_length=24)
+    hours: str | None = Field(default=None, max_length=60)
+    team: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    keyword: str = Field(max_length=16, unique=True, index=True)
+    people_met: int | None = None
+    rights_checks_on_site: int | None = None
+    created_by: int | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Visit(SQLModel, table=True):
+    """One conversation, anonymous, for the indicators: where it came from and how far it went. The link
+    to the conversation is cut on erasure and by the retention purge; the row stays, with no person."""
+
+    __table_args__ = (Index("ix_visit_territory_started", "territory_id", "started_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: str | None = Field(default=None, max_length=64, index=True)
+    channel: str = Field(max_length=16)
+    source: str | None = Field(default=None, max_length=64, index=True)
+    territory_id: str | None = Field(default=None, max_length=64, index=True)
+    started_at: datetime = Field(default_factory=utcnow, index=True)
+    screened_at: datetime | None = None
+    booked_at: datetime | None = None
+
+
+class VisitFact(SQLModel, table=True):
+    """What a visit brought up, counted: a benefit found likely (with its estimated monthly euros),
+    a life moment, a doubt. One row per visit and key (a newer estimate replaces the benefits)."""
+
+    __table_args__ = (UniqueConstraint("visit_id", "kind", "key", name="uq_visit_fact"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    visit_id: int = Field(index=True)
+    kind: str = Field(max_length=16)
+    key: str = Field(max_length=32)
+    monthly_euros: float | None = None

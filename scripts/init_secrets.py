@@ -10,7 +10,7 @@ import secrets
 import sys
 from pathlib import Path
 
-NAMES = ["INTERNAL_API_TOKEN", "PSEUDONYM_KEY", "STAFF_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "RASA_AUTH_TOKEN"]
+NAMES = ["INTERNAL_API_TOKEN", "PSEUDONYM_KEY", "TELEGRAM_WEBHOOK_SECRET", "RASA_AUTH_TOKEN"]
 
 
 def fresh_secrets() -> dict[str, str]:

@@ -170,9 +170,17 @@ class BookingService:
         return await self.db.run(save, row)
 
     # -- staff ------------------------------------------------------------------------------------
-    async def appointments_of_day(self, day: str, territory_id: str | None, place_id: str | None) -> list[Appointment]:
+    async def appointments_of_day(self, day: str, territory_id: str | None, place_id: str | None,
+                                  days: int = 1) -> list[Appointment]:
+        """The appointments of `days` days from `day` (Paris time), by start."""
         start = datetime.fromisoformat(day).replace(tzinfo=PARIS)
-        return await self.db.run(_appointments_between, start, start + timedelta(days=1), territory_id, place_id)
+        return await self.db.run(_appointments_between, start, start + timedelta(days=days), territory_id, place_id)
+
+    async def appointment(self, appointment_id: str) -> Appointment | None:
+        return await self.db.run(lambda session: session.get(Appointment, appointment_id))
+
+    async def callback(self, callback_id: str) -> CallbackRequest | None:
+        return await self.db.run(lambda session: session.get(CallbackRequest, callback_id))
 
     async def callbacks(self, territory_id: str | None, status: str) -> list[CallbackRequest]:
         return await self.db.run(_callbacks, territory_id, status)

@@ -52,7 +52,6 @@ class Settings(BaseSettings):
     internal_api_token: str | None = None
     pseudonym_key: str | None = None
     data_encryption_key: str | None = None
-    staff_token: str | None = None
 
     # Eligibility engine.
     communes_file: Path = ROOT / "var" / "data" / "communes.json"
@@ -104,12 +103,13 @@ class Settings(BaseSettings):
     rate_limit_eligibility: str = "60/minute;2000/day"        # per client address (the action server is exempt)
     rate_limit_callbacks: str = "3/hour;6/day"                # per conversation
     rate_limit_bookings: str = "10/hour;30/day"               # per client address of the web conversation
+    rate_limit_staff_logins: str = "20/minute;300/day"        # staff sign-in attempts per client address
     rate_limit_key_prefix: str = "tzn-limits"
     sms_daily_cap_per_number: int = Field(default=30, ge=0)   # outbound SMS per number per 24 h; 0: no cap
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
 
     @field_validator("rate_limit_new_conversations", "rate_limit_messages", "rate_limit_eligibility",
-                     "rate_limit_callbacks", "rate_limit_bookings")
+                     "rate_limit_callbacks", "rate_limit_bookings", "rate_limit_staff_logins")
     @classmethod
     def _limits_notation(cls, value: str) -> str:
         from limits import parse_many

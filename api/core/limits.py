@@ -26,8 +26,8 @@ from api.core.errors import error
 
 log = logging.getLogger(__name__)
 
-NEW_CONVERSATIONS, MESSAGES, ELIGIBILITY, CALLBACKS, BOOKINGS = (
-    "conversations", "messages", "eligibility", "callbacks", "bookings")
+NEW_CONVERSATIONS, MESSAGES, ELIGIBILITY, CALLBACKS, BOOKINGS, STAFF_LOGINS = (
+    "conversations", "messages", "eligibility", "callbacks", "bookings", "staff_logins")
 TOO_MANY = {
     NEW_CONVERSATIONS: ("Trop de conversations ont été ouvertes depuis cette connexion. "
                         "Attendez un peu, puis rechargez la page.", "Too many new conversations from this address."),
@@ -39,6 +39,8 @@ TOO_MANY = {
                 "Too many call-back requests in this conversation."),
     BOOKINGS: ("Trop de rendez-vous ont été pris depuis cette connexion. Appelez l'équipe pour en prendre un autre.",
                "Too many bookings from this address."),
+    STAFF_LOGINS: ("Trop d'essais de connexion depuis cette adresse. Attendez quelques minutes.",
+                   "Too many sign-in attempts from this address."),
 }
 
 
@@ -71,6 +73,7 @@ class RateLimits:
             ELIGIBILITY: parse_many(settings.rate_limit_eligibility),
             CALLBACKS: parse_many(settings.rate_limit_callbacks),
             BOOKINGS: parse_many(settings.rate_limit_bookings),
+            STAFF_LOGINS: parse_many(settings.rate_limit_staff_logins),
         }
         if storage is None:
             uri = storage_uri(settings)

@@ -1,7 +1,8 @@
 """Migrations apply, revert and apply again on SQLite and on PostgreSQL (skipped with the reason when
 no PostgreSQL server answers), and the migrated schema matches the models exactly: 0002 (inbound
 deduplication and outbox), 0003 (appointments and call-backs), 0004 (appointment contact), 0005 (pending
-tracker erasures, contact pseudonyms), 0006 (inbound messages kept until answered)."""
+tracker erasures, contact pseudonyms), 0006 (inbound messages kept until answered), 0007 (staff
+accounts, outreach actions, anonymous visits)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -37,6 +38,8 @@ def tables(url: str) -> set[str]:
     ("0001", {"inboundmessage", "outboxmessage"}, "conversation"),
     ("0002", {"appointment", "callbackrequest"}, "outboxmessage"),
     ("0004", {"pendingerasure"}, "appointment"),
+    ("0006", {"staffuser", "staffsession", "staffinvite", "auditentry", "outreachaction", "visit", "visitfact"},
+     "appointment"),
 ])
 def test_a_migration_applies_reverts_and_applies_again(database_url, previous, added, kept):
     Database(database_url).migrate()
