@@ -77,7 +77,7 @@ def create_app(settings: Settings | None = None, *, announce: bool = False,
         app.state.eligibility = eligibility_service
         erasures = app.state.erasures = Erasures(db, rasa, open_store(settings.tracker_store_url))
         app.state.conversations = ConversationService(
-            db, rasa, Pseudonymiser(settings.pseudonym_key), settings.rasa_ready_wait_seconds, erasures)
+            db, rasa, Pseudonymiser(settings.pseudonym_key), settings.rasa_ready_wait_seconds, erasures, territories)
         app.state.limits = RateLimits(settings)
         channels = app.state.channels = ChannelRuntime(settings, db, app.state.conversations,
                                                        limits=app.state.limits, fault_notice=app.state.fault_notice)
