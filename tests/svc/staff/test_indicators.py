@@ -1,7 +1,8 @@
 """The committee's indicators (api/staff/indicators.py) on a database seeded by hand, on SQLite and
 PostgreSQL: every count below is counted by hand from the seed, with the small-count rule (1 to 4 is
 "< 5", 0 stays 0, euros over fewer than 5 people are null), the Paris-day boundaries of the period,
-and another territory left out."""
+and another territory left out. Then through the API (api/routes/staff_indicators.py): who may see
+what, French 422s for a bad period, the CSV, and conversations counted from the bot's signals."""
 from __future__ import annotations
 
 import csv
@@ -13,8 +14,12 @@ import pytest
 
 from api.core.db import Database
 from api.models import Appointment, CallbackRequest, OutreachAction, Visit, VisitFact
+from api.staff.access import say
 from api.staff.indicators import figures, follow_up, rows, series, to_csv
+from knowledge.french import PARIS
 from tests.svc import support
+from tests.svc.staff.support import member
+from tests.svc.staff.visits_app import all_visits, chat, send, visits_api
 from tests.svc.support import BOTH
 
 NOVEMBER = (date(2026, 11, 1), date(2026, 11, 30))
@@ -247,3 +252,100 @@ def test_the_follow_up_counts_who_booked_within_7_days_of_their_estimate(db):
         ("2026-W48", "2026-11-23", "2026-11-29", 0, 0, 0, False),
         ("2026-W49", "2026-11-30", "2026-11-30", 0, 0, 0, False),
     ]
+
+
+# -- through the API --------------------------------------------------------------------------------------
+def paris_today() -> date:
+    return datetime.now(PARIS).date()
+
+
+def around_today() -> dict[str, str]:
+    today = paris_today()
+    return {"from": (today - timedelta(days=1)).isoformat(), "to": (today + timedelta(days=1)).isoformat()}
+
+
+async def test_who_may_see_the_indicators_and_the_follow_up(tmp_path):
+    async with visits_api(tmp_path) as (api, _):
+        period = around_today()
+        anonymous = await api.client.get("/api/staff/indicators", params=period)
+        assert anonymous.status_code == 401 and anonymous.json()["detail"] == say("login_required")
+        async with member(api.app, "agent", "test_ville") as agent:
+            for path in ("/api/staff/indicators", "/api/staff/indicators/series"):
+                refused = await agent.get(path, params=period)
+                assert refused.status_code == 403 and refused.json()["detail"] == say("forbidden_role")
+            own = await agent.get("/api/staff/followup", params=period)
+            assert own.status_code == 200 and own.json()["territory"] == "test_ville"
+            other = await agent.get("/api/staff/followup", params={**period, "territory": "autre_ville"})
+            assert other.status_code == 403 and other.json()["detail"] == say("forbidden_territory")
+        async with member(api.app, "coordinator", "test_ville") as coordinator:
+            for path in ("/api/staff/indicators", "/api/staff/indicators/series", "/api/staff/followup"):
+                own = await coordinator.get(path, params=period)
+                assert own.status_code == 200 and own.json()["territory"] == "test_ville"
+                other = await coordinator.get(path, params={**period, "territory": "autre_ville"})
+                assert other.status_code == 403
+        async with member(api.app, "admin", None) as admin:
+            one = await admin.get("/api/staff/indicators", params={**period, "territory": "autre_ville"})
+            every = await admin.get("/api/staff/indicators", params=period)
+            unknown = await admin.get("/api/staff/indicators", params={**period, "territory": "atlantide"})
+    assert one.json()["territory"] == "autre_ville" and every.json()["territory"] is None
+    assert unknown.status_code == 422 and unknown.json()["detail"] == say("territory_unknown")
+
+
+@pytest.mark.parametrize("params,key", [
+    ({}, "period_missing"),
+    ({"from": "2026-11-01"}, "period_missing"),
+    ({"from": "2026-11-01", "to": "2026-11-31"}, "period_invalid"),
+    ({"from": "2026-1-1", "to": "2026-11-30"}, "period_invalid"),
+    ({"from": "20261101", "to": "20261130"}, "period_invalid"),
+    ({"from": "2026-11-30", "to": "2026-11-01"}, "period_reversed"),
+    ({"from": "2024-11-01", "to": "2026-11-02"}, "period_too_long"),
+])
+async def test_a_bad_period_gets_a_french_422(tmp_path, params, key):
+    async with visits_api(tmp_path) as (api, _):
+        async with member(api.app, "coordinator", "test_ville") as coordinator:
+            for path in ("/api/staff/indicators", "/api/staff/indicators/series", "/api/staff/followup"):
+                answer = await coordinator.get(path, params=params)
+                assert answer.status_code == 422 and answer.json()["detail"] == say(key), (path, answer.text)
+            two_years = await coordinator.get("/api/staff/indicators", params={"from": "2024-11-01",
+                                                                               "to": "2026-10-31"})
+            too_long = await coordinator.get("/api/staff/indicators", params={"from": "x" * 200, "to": "2026-10-31"})
+    assert two_years.status_code == 200
+    assert too_long.status_code == 422 and too_long.json()["detail"]
+
+
+async def test_the_csv_download(tmp_path):
+    async with visits_api(tmp_path) as (api, _):
+        async with member(api.app, "coordinator", "test_ville") as coordinator:
+            params = {"from": "2026-11-01", "to": "2026-11-30"}
+            as_json = (await coordinator.get("/api/staff/indicators", params=params)).json()
+            by_header = await coordinator.get("/api/staff/indicators", params=params, headers={"Accept": "text/csv"})
+            by_link = await coordinator.get("/api/staff/indicators", params={**params, "format": "csv"})
+    assert by_header.headers["content-type"] == "text/csv; charset=utf-8"
+    assert by_header.headers["content-disposition"] == \
+        'attachment; filename="indicateurs-test_ville-2026-11-01-2026-11-30.csv"'
+    assert by_header.text == by_link.text == to_csv(as_json)
+    assert ("conversations", "total", "0") in csv_rows(by_header.text)
+
+
+async def test_conversations_from_an_action_are_counted_and_erasure_keeps_the_count(tmp_path):
+    estimate = {"type": "estimate", "household": {}, "monthly_total": 573.49, "commune": "54395",
+                "benefits": [{"id": "rsa", "status": "eligible", "monthly_amount": 573.49},
+                             {"id": "aide_logement", "status": "uncertain", "range": [100, 260]}]}
+    async with visits_api(tmp_path) as (api, bot):
+        bot.controls["calcul"] = [estimate]
+        bot.controls["effacer"] = [{"type": "erase"}]
+        conversations = [await chat(api, "marche-nancy") for _ in range(5)]
+        for conversation in conversations:
+            await send(api, conversation, "calcul")
+        await chat(api, "marche-lyon")                   # the other territory's action
+        async with member(api.app, "coordinator", "test_ville") as coordinator:
+            before = (await coordinator.get("/api/staff/indicators", params=around_today())).json()
+            await send(api, conversations[0], "effacer")
+            after = (await coordinator.get("/api/staff/indicators", params=around_today())).json()
+        rows = await all_visits(api)
+    assert before["conversations"] == {"total": 5, "by_channel": {"sms": 0, "telegram": 0, "web": 5},
+                                       "by_source": {"marche-nancy": 5}}
+    assert before["screenings_completed"] == 5
+    assert before["benefits"] == [{"id": "rsa", "people": 5, "monthly_euros": 2867}]
+    assert after == before
+    assert [v.conversation_id for v in rows] == [None, *conversations[1:], rows[-1].conversation_id]
