@@ -222,6 +222,14 @@ def test_the_months_of_a_series(db):
                                      "prime_activite": "< 5", "rsa": 5}}
 
 
+def test_a_series_of_one_month(db):
+    with db.session() as session:
+        seed_november(session)
+        found = series(session, "t", *NOVEMBER)
+    assert [m["month"] for m in found["months"]] == ["2026-11"]
+    assert found["months"][0]["benefits"]["rsa"] == 5 and found["months"][0]["screenings"] == 6
+
+
 def test_a_series_month_follows_paris_time(db):
     with db.session() as session:
         for day in range(1, 6):        # 31 October 23:30 UTC is 1 November in Paris (winter time: UTC+1)
