@@ -25,9 +25,10 @@ from api.staff.accounts import Principal
 router = APIRouter(prefix="/api/staff", tags=["staff"])
 
 MAX_DAYS = 731                      # two years, a leap day included
-DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-From = Annotated[str | None, Query(alias="from", max_length=10, description="first Paris day, YYYY-MM-DD")]
-To = Annotated[str | None, Query(alias="to", max_length=10, description="last Paris day, YYYY-MM-DD")]
+DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+YEARS = range(2000, 2100)           # a period far from today is a typo (and year 1 or 9999 overflows)
+From = Annotated[str | None, Query(alias="from", max_length=32, description="first Paris day, YYYY-MM-DD")]
+To = Annotated[str | None, Query(alias="to", max_length=32, description="last Paris day, YYYY-MM-DD")]
 Territory = Annotated[str | None, Query(max_length=64)]
 
 
@@ -41,11 +42,13 @@ def period(start: str | None, end: str | None) -> tuple[date, date]:
     if not start or not end:
         raise BadPeriod("period_missing", "from and to are required (YYYY-MM-DD)")
     try:
-        if not (DAY.match(start) and DAY.match(end)):
+        if not (DAY.fullmatch(start) and DAY.fullmatch(end)):
             raise ValueError
         first, last = date.fromisoformat(start), date.fromisoformat(end)
+        if first.year not in YEARS or last.year not in YEARS:
+            raise ValueError
     except ValueError:
-        raise BadPeriod("period_invalid", "from and to must be real days written YYYY-MM-DD") from None
+        raise BadPeriod("period_invalid", "from and to must be real days between 2000 and 2099, YYYY-MM-DD") from None
     if first > last:
         raise BadPeriod("period_reversed", "from must not be after to")
     if (last - first).days + 1 > MAX_DAYS:

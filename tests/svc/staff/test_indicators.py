@@ -305,6 +305,9 @@ async def test_who_may_see_the_indicators_and_the_follow_up(tmp_path):
     ({"from": "2026-11-01", "to": "2026-11-31"}, "period_invalid"),
     ({"from": "2026-1-1", "to": "2026-11-30"}, "period_invalid"),
     ({"from": "20261101", "to": "20261130"}, "period_invalid"),
+    ({"from": "0001-01-01", "to": "0001-01-02"}, "period_invalid"),
+    ({"from": "9999-12-30", "to": "9999-12-31"}, "period_invalid"),
+    ({"from": "2026-11-01\n", "to": "2026-11-30"}, "period_invalid"),
     ({"from": "2026-11-30", "to": "2026-11-01"}, "period_reversed"),
     ({"from": "2024-11-01", "to": "2026-11-02"}, "period_too_long"),
 ])
