@@ -33,7 +33,7 @@ async def member(app, role: str, territory: str | None, email: str | None = None
     """A signed-in staff client (its own cookies) on the app."""
     email = await account(app, role, territory, email, volunteer)
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as client:   # a Secure cookie too
+    async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as client:
         answer = await client.post("/api/staff/session", json={"email": email, "password": PASSWORD})
         assert answer.status_code == 200, answer.text
         yield client
