@@ -30,8 +30,8 @@ from api.core.errors import log_unexpected
 from api.core.limits import STAFF_LOGINS, TOO_MANY
 from api.core.security import same_secret
 from api.eligibility.explain import euros
-from api.models import AuditEntry, StaffInvite, StaffUser, utcnow
-from api.staff import agenda
+from api.models import ACTION_KINDS, AuditEntry, OutreachAction, StaffInvite, StaffUser, utcnow
+from api.staff import actions, agenda, posters
 from api.staff.access import (COOKIE, LoginRefused, Staff, StaffDenied, audit, audit_entries, check_csrf,
                               clear_cookie, log_in, role, same_site, say, set_cookie, territory_for)
 from api.staff.accounts import (ROLES, AccountError, Principal, accept_invite, close_session, invite,
@@ -39,7 +39,7 @@ from api.staff.accounts import (ROLES, AccountError, Principal, accept_invite, c
 from api.staff.agenda import appointment_view, callback_view
 from channels.web.router import Asset, load_assets
 from knowledge import load
-from knowledge.french import MONTHS, PARIS, WEEKDAYS
+from knowledge.french import MONTHS, PARIS, spoken_day, spoken_time
 from knowledge.vocabulary import ACTIVITIES, COUPLE_TYPES, HOUSING_STATUSES
 
 log = logging.getLogger("api.staff.pages")
@@ -61,7 +61,8 @@ ASSETS: dict[str, Asset] = load_assets(HERE / "static")
 COORDINATION = ("coordinator", "admin")
 # (key, address, roles that see it; None: everyone)
 NAV = [("home", "/staff/", None), ("agenda", "/staff/agenda", None), ("callbacks", "/staff/rappels", None),
-       ("team", "/staff/equipe", COORDINATION), ("audit", "/staff/journal", COORDINATION)]
+       ("actions", "/staff/actions", None), ("team", "/staff/equipe", COORDINATION),
+       ("audit", "/staff/journal", COORDINATION)]
 
 
 class PageError(Exception):
@@ -85,13 +86,12 @@ def french_day(value: date | datetime | str) -> str:
     if isinstance(value, datetime) or (isinstance(value, str) and "T" in value):
         value = paris(value).date()
     day = date.fromisoformat(value) if isinstance(value, str) else value
-    return f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]} {day.year}"
+    return f"{spoken_day(day)} {day.year}"
 
 
 def french_hour(value: datetime | str) -> str:
     """« 14h », « 9h30 », in Paris time."""
-    local = paris(value)
-    return f"{local.hour}h{local.minute:02d}" if local.minute else f"{local.hour}h"
+    return spoken_time(paris(value).time())
 
 
 def french_moment(value: datetime | str | None) -> str:
@@ -342,9 +342,10 @@ async def home(request: Request, principal: Staff) -> Response:
     rows = await state.booking.appointments_of_day(day.isoformat(), territory, None, 1)
     appointments = [appointment_view(state, row) for row in rows]
     callbacks = await state.booking.callbacks(territory, "open")
+    coming = await state.db.run(actions.listing, territory, day, day + timedelta(days=14))
     return html(request, "home.html", principal, day=day, appointments=appointments,
                 to_come=[a for a in appointments if a["status"] == "booked"], callbacks=len(callbacks),
-                oldest_callback=callbacks[0].created_at if callbacks else None)
+                oldest_callback=callbacks[0].created_at if callbacks else None, actions=coming[::-1][:3])
 
 
 def parse_day(value: str | None) -> date | None:
@@ -428,6 +429,103 @@ async def callback_done(request: Request, principal: Staff, callback_id: str) ->
     fields = await posted(request, principal)
     await agenda.callback_done(request.app.state, principal, callback_id)
     return go(local_path(fields.get("back"), "/staff/rappels"), "callback_done")
+
+
+# -- outreach actions -------------------------------------------------------------------------------------------
+ACTION_FIELDS = {"action_territory_missing": "territory", "territory_unknown": "territory",
+                 "action_place_invalid": "place", "action_date_invalid": "day", "action_date_out_of_range": "day",
+                 "action_kind_invalid": "kind", "action_hours_invalid": "hours", "action_team_invalid": "team"}
+COUNTS = ("people_met", "rights_checks_on_site")
+
+
+def action_refused(refused: actions.ActionError) -> dict[str, str]:
+    """The error of a refused action, under the name of the field it is about."""
+    return {ACTION_FIELDS.get(refused.key, "form"): refused.fr}
+
+
+async def own_action(request: Request, principal: Principal, code: str) -> OutreachAction:
+    found = await request.app.state.db.run(actions.find, code)
+    if found is None:
+        raise StaffDenied(404, "action_unknown")
+    territory_for(principal, found.territory_id)
+    return found
+
+
+@router.get("/actions")
+async def actions_page(request: Request, principal: Staff, territory: str | None = None) -> Response:
+    state = request.app.state
+    territory_id = chosen_territory(principal, territory)
+    listed = await state.db.run(actions.listing, territory_id)
+    day = today(request)
+    return html(request, "actions.html", principal, territory=territory_id or "", territories=state.territories.all(),
+                coming=[a for a in listed if a.day >= day][::-1], past=[a for a in listed if a.day < day])
+
+
+async def new_action_page(request: Request, principal: Principal, status: int = 200,
+                          draft: dict[str, str] | None = None, errors: dict[str, str] | None = None) -> Response:
+    state = request.app.state
+    territory_id = (draft or {}).get("territory") or principal.territory_id or ""
+    known = state.territories.get(territory_id)
+    draft = draft or {"territory": territory_id, "place": "", "day": today(request).isoformat(), "hours": "",
+                      "kind": "marche", "team": ""}
+    return html(request, "action_new.html", principal, status, draft=draft, errors=errors or {}, kinds=ACTION_KINDS,
+                territories=state.territories.all(),
+                places=sorted(p.name for p in known.places.values()) if known else [])
+
+
+@router.get("/actions/nouvelle")
+async def action_form(request: Request, principal: Staff) -> Response:
+    return await new_action_page(request, principal)
+
+
+@router.post("/actions")
+async def create_action(request: Request, principal: Staff) -> Response:
+    fields = await posted(request, principal)
+    draft = {name: fields.get(name, "").strip()[:400] for name in ("territory", "place", "day", "hours", "kind", "team")}
+    if not principal.is_admin:
+        draft["territory"] = principal.territory_id or ""
+    state = request.app.state
+    try:
+        territory_for(principal, draft["territory"] or None)
+        checked = actions.check(state.territories, draft["territory"] or None, draft["place"], draft["day"],
+                                draft["kind"], draft["hours"], draft["team"].split(","), today=today(request))
+        made = await state.db.run(actions.create, checked, principal.user_id)
+    except actions.ActionError as refused:
+        return await new_action_page(request, principal, refused.status, draft, action_refused(refused))
+    return go(f"/staff/actions/{made.code}", "action_created")
+
+
+async def action_detail(request: Request, principal: Principal, action: OutreachAction, status: int = 200,
+                        counts: dict[str, str] | None = None, errors: dict[str, str] | None = None) -> Response:
+    settings = request.app.state.settings
+    counts = counts or {name: "" if getattr(action, name) is None else str(getattr(action, name)) for name in COUNTS}
+    return html(request, "action.html", principal, status, action=action, links=actions.links(settings, action),
+                own=f"/api/staff/actions/{action.code}", sms_number=posters.sms_number(settings),
+                telegram=bool(settings.telegram_bot_token), counts=counts, errors=errors or {})
+
+
+@router.get("/actions/{code}")
+async def action_page(request: Request, principal: Staff, code: str) -> Response:
+    return await action_detail(request, principal, await own_action(request, principal, code))
+
+
+@router.post("/actions/{code}/chiffres")
+async def action_counts(request: Request, principal: Staff, code: str) -> Response:
+    fields = await posted(request, principal)
+    action = await own_action(request, principal, code)
+    given = {name: fields.get(name, "").strip()[:12] for name in COUNTS}
+    numbers: dict[str, int] = {}
+    errors: dict[str, str] = {}
+    for name in COUNTS:
+        try:
+            numbers[name] = int(given[name])
+            actions.check_counts(numbers[name], 0)
+        except (ValueError, actions.ActionError):
+            errors[name] = say("action_counts_invalid")
+    if errors:
+        return await action_detail(request, principal, action, 422, given, errors)
+    await request.app.state.db.run(actions.set_counts, code, numbers["people_met"], numbers["rights_checks_on_site"])
+    return go(f"/staff/actions/{code}", "counts_saved")
 
 
 # -- team, invitations, audit log -----------------------------------------------------------------------------

@@ -14,7 +14,7 @@ import pytest
 from sqlmodel import select
 
 from api.core.security import Pseudonymiser
-from api.models import Appointment, AuditEntry, CallbackRequest, StaffInvite
+from api.models import Appointment, AuditEntry, CallbackRequest, OutreachAction, StaffInvite
 from api.staff.pages import CSP
 from tests.fakes import telegram as tg
 from tests.fakes import twilio as tw
@@ -30,7 +30,8 @@ SMS_PERSON = Pseudonymiser(PSEUDONYM_KEY).pseudonym("sms", NUMBER)
 THURSDAY_14 = "test_ville:marche_jeudi:2026-12-03T14:00"
 OTHER = TERRITORY.replace("id: test_ville", "id: autre_ville").replace("name: Test-Ville", "name: Autre-Ville") \
     .replace('"54395"   # Nancy', '"57463"   # Metz')
-PAGES = ["/staff/", "/staff/agenda", "/staff/rappels", "/staff/equipe", "/staff/journal"]
+PAGES = ["/staff/", "/staff/agenda", "/staff/rappels", "/staff/actions", "/staff/actions/nouvelle", "/staff/equipe",
+         "/staff/journal"]
 COORDINATION_PAGES = ["/staff/equipe", "/staff/journal"]
 
 
@@ -377,3 +378,50 @@ async def test_odd_requests_get_a_french_page_never_a_500(api):
         missing = await agent.post("/staff/rappels/inconnu/fait", data={"csrf": await csrf(agent)})
         assert missing.status_code == 404 and "Cette demande de rappel est introuvable." in text(missing)
         assert (await agent.get("/staff/invitation/pas-une-invitation")).status_code == 404
+
+
+# -- outreach actions ----------------------------------------------------------------------------------------
+async def test_an_action_created_from_the_form_with_its_links_and_counts(api):
+    running_api, _, _ = api
+    async with member(running_api.app, "agent", "test_ville") as agent:
+        form = await agent.get("/staff/actions/nouvelle")
+        token = hidden(form.text, "csrf")
+        assert "Marché du Haut-du-Lièvre" in text(form)                        # the territory's usual places
+        refused = await agent.post("/staff/actions", data={
+            "csrf": token, "territory": "autre_ville", "place": "", "day": "2026-12-05", "hours": "9h-25h",
+            "kind": "marche", "team": "Awa, Louis"})
+        assert refused.status_code == 422
+        assert 'aria-describedby="place-hint place-error"' in refused.text and "Indiquez le lieu" in text(refused)
+        assert 'value="2026-12-05"' in refused.text and 'value="Awa, Louis"' in refused.text   # kept
+        made = await agent.post("/staff/actions", data={
+            "csrf": token, "territory": "autre_ville", "place": "Marché de Saint-Max", "day": "2026-12-05",
+            "hours": "9h-12h", "kind": "marche", "team": "Awa, Louis"})
+        assert made.status_code == 303 and made.headers["location"].endswith("?note=action_created")
+        code = made.headers["location"].removeprefix("/staff/actions/").split("?")[0]
+        action = await running_api.db(lambda s: s.get(OutreachAction, code))
+        assert (action.territory_id, action.team, action.hours) == ("test_ville", ["Awa", "Louis"], "9h-12h")
+        page = await agent.get(made.headers["location"])
+        shown = text(page)
+        assert "L'action est créée." in shown and "Marché de Saint-Max" in shown and action.keyword in shown
+        assert f'href="https://assistant.example.org/c/{code}"' in page.text
+        for link in ("poster.pdf", "cards.pdf", "qr.svg"):
+            assert f'href="/api/staff/actions/{code}/{link}"' in page.text
+        assert f"https://t.me/VosDroitsBot?start={code}" in page.text          # a Telegram bot is set
+        listed = text(await agent.get("/staff/actions"))
+        assert "Marché de Saint-Max" in listed and "samedi 5 décembre 2026" in listed
+        assert "Marché de Saint-Max" in text(await agent.get("/staff/"))       # within the next 14 days
+
+        token = hidden(page.text, "csrf")
+        wrong = await agent.post(f"/staff/actions/{code}/chiffres",
+                                 data={"csrf": token, "people_met": "beaucoup", "rights_checks_on_site": "3"})
+        assert wrong.status_code == 422 and 'aria-describedby="people_met-hint people_met-error"' in wrong.text
+        assert "rights_checks_on_site-error" not in wrong.text and 'value="beaucoup"' in wrong.text
+        saved = await agent.post(f"/staff/actions/{code}/chiffres",
+                                 data={"csrf": token, "people_met": "42", "rights_checks_on_site": "7"})
+        assert saved.headers["location"] == f"/staff/actions/{code}?note=counts_saved"
+    action = await running_api.db(lambda s: s.get(OutreachAction, code))
+    assert (action.people_met, action.rights_checks_on_site) == (42, 7)
+    async with member(running_api.app, "agent", "autre_ville") as elsewhere:
+        assert (await elsewhere.get(f"/staff/actions/{code}")).status_code == 403
+        assert "Marché de Saint-Max" not in (await elsewhere.get("/staff/actions")).text
+        assert (await elsewhere.get("/staff/actions/inconnue")).status_code == 404
