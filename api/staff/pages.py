@@ -30,7 +30,7 @@ from api.core.errors import log_unexpected
 from api.core.limits import STAFF_LOGINS, TOO_MANY
 from api.core.security import same_secret
 from api.eligibility.explain import euros
-from api.models import ACTION_KINDS, AuditEntry, OutreachAction, StaffInvite, StaffUser, utcnow
+from api.models import AuditEntry, OutreachAction, StaffInvite, StaffUser, utcnow
 from api.staff import actions, agenda, posters
 from api.staff.access import (COOKIE, LoginRefused, Staff, StaffDenied, audit, audit_entries, check_csrf,
                               clear_cookie, log_in, role, same_site, say, set_cookie, territory_for)
@@ -145,7 +145,8 @@ def html(request: Request, template: str, principal: Principal | None = None, st
     body = templates.get_template(template).render(
         principal=principal, nav=navigation(principal, request.url.path),
         csrf=principal.csrf if principal else "", note=WORDS["notes"].get(note) if note else None,
-        territory_names={t.id: t.name for t in request.app.state.territories.all()}, **context)
+        territory_names={t.id: t.name for t in request.app.state.territories.all()},
+        territory_options=[(t.id, t.name) for t in request.app.state.territories.all()], **context)
     return HTMLResponse(body, status_code=status, headers={**HEADERS, "Cache-Control": "no-store"})
 
 
@@ -468,8 +469,7 @@ async def new_action_page(request: Request, principal: Principal, status: int = 
     known = state.territories.get(territory_id)
     draft = draft or {"territory": territory_id, "place": "", "day": today(request).isoformat(), "hours": "",
                       "kind": "marche", "team": ""}
-    return html(request, "action_new.html", principal, status, draft=draft, errors=errors or {}, kinds=ACTION_KINDS,
-                territories=state.territories.all(),
+    return html(request, "action_new.html", principal, status, draft=draft, errors=errors or {},
                 places=sorted(p.name for p in known.places.values()) if known else [])
 
 
@@ -547,10 +547,10 @@ async def team_page(request: Request, principal: Principal, status: int = 200, *
     state = request.app.state
     territory_id = chosen_territory(principal, request.query_params.get("territory"))
     users, invites = await state.db.run(_team, territory_id)
-    roles = ROLES if principal.is_admin else ("agent", "coordinator")
+    roles = [(r, WORDS["roles"][r]) for r in (ROLES if principal.is_admin else ("agent", "coordinator"))]
     defaults = {"errors": {}, "invited": None, "link": None,
                 "draft": {"email": "", "role": "agent", "territory": principal.territory_id or "", "volunteer": ""}}
-    return html(request, "team.html", principal, status, users=users, invites=invites, roles=roles,
+    return html(request, "team.html", principal, status, users=users, invites=invites, role_options=roles,
                 territory=territory_id or "", territories=state.territories.all(), now=utcnow(),
                 **{**defaults, **context})
 
