@@ -383,7 +383,7 @@ async def agenda_page(request: Request, principal: Staff, day: str | None = None
         return "/staff/agenda?" + urlencode({k: v for k, v in {**here, **change}.items() if v})
 
     return html(request, "agenda.html", principal, days=shown, first=first, last=first + step - timedelta(days=1),
-                here=here, places=places, territories=state.territories.all(), back=link(),
+                here=here, places=places, back=link(),
                 day_invalid=day is not None and chosen is None,
                 previous=link(day=(first - step).isoformat()), following=link(day=(first + step).isoformat()),
                 other_view=link(view="day" if days == 7 else "week"))
