@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 import segno
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 from pypdf import PdfReader
 from sqlmodel import select
@@ -429,6 +431,32 @@ def test_codes_are_readable_and_keywords_have_no_ambiguous_characters():
     assert actions.new_code(actions.Draft("grand_nancy", "!!!", TODAY, "pied_immeuble")).startswith("pied-immeuble-")
     keywords = {actions.new_keyword() for _ in range(200)}
     assert all(len(k) == 9 and not set(k[6:]) & set("IL01O") for k in keywords) and len(keywords) > 150
+
+
+TERRITORIES = Territories.load(Path(__file__).resolve().parents[3] / "knowledge" / "territories")
+
+
+@settings(max_examples=300, deadline=None)
+@given(place=st.text(max_size=300), day=st.text(max_size=12) | st.dates().map(date.isoformat),
+       kind=st.sampled_from(ACTION_KINDS) | st.text(max_size=12), hours=st.none() | st.text(max_size=30),
+       team=st.lists(st.text(max_size=90), max_size=14))
+def test_any_field_is_either_accepted_tidied_or_refused_in_french(place, day, kind, hours, team):
+    try:
+        draft = actions.check(TERRITORIES, "grand_nancy", place, day, kind, hours, team)
+    except actions.ActionError as refusal:
+        assert refusal.key in load("staff") and refusal.fr
+        return
+    assert 0 < len(draft.place) <= 200 and draft.kind in ACTION_KINDS and len(draft.team) <= 12
+    assert draft.hours is None or re.fullmatch(r"\d{1,2}h(\d{2})?-\d{1,2}h(\d{2})?", draft.hours)
+    assert re.fullmatch(r"[a-z0-9-]{3,32}", actions.new_code(draft, 4))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=60))
+def test_any_message_reads_as_a_keyword_a_code_or_nothing(text):
+    keyword, code = actions.outreach_forms(text)
+    assert keyword is None or re.fullmatch(r"[A-Z0-9]{3,16}", keyword)
+    assert code is None or re.fullmatch(r"[a-z0-9-]{3,32}", code)
 
 
 def test_the_sms_number_is_printed_in_national_form(tmp_path):
