@@ -137,8 +137,9 @@ def ascii_words(text: str) -> list[str]:
 
 
 def slug(text: str, limit: int = SLUG_MAX) -> str:
-    """« Marché de Saint-Max » → « marche-de-saint-max »: ASCII words, cut between words."""
-    words = [word.lower() for word in ascii_words(text)]
+    """« Marché de Saint-Max » → « marche-de-saint-max »: ASCII words but lone letters (the « d » of
+    « d’Émile »), cut between words."""
+    words = [word.lower() for word in ascii_words(text) if len(word) > 1 or word.isdigit()]
     out = ""
     for word in words:
         longer = f"{out}-{word}" if out else word

@@ -27,6 +27,7 @@ from reportlab.pdfgen.canvas import Canvas
 from api.core.config import Settings
 from api.core.phones import SMS_REGIONS
 from api.models import OutreachAction
+from api.staff.actions import links
 from api.territories import Territories
 from knowledge import load
 from knowledge.french import PARIS, spoken_day, spoken_time
@@ -115,11 +116,12 @@ def next_permanence(territories: Territories, territory_id: str, day: date) -> P
                       opening.start, opening.end)
 
 
-def gather(settings: Settings, territories: Territories, action: OutreachAction, chat_url: str,
-          telegram_link: str) -> Facts:
+def gather(settings: Settings, territories: Territories, action: OutreachAction) -> Facts:
     territory = territories.get(action.territory_id)
-    return Facts(code=action.code, chat_url=chat_url, keyword=action.keyword, sms_number=sms_number(settings),
-                 telegram_link=telegram_link if settings.telegram_bot_token else None,
+    own = links(settings, action)
+    return Facts(code=action.code, chat_url=own["chat_url"], keyword=action.keyword,
+                 sms_number=sms_number(settings),
+                 telegram_link=own["telegram_link"] if settings.telegram_bot_token else None,
                  phone=territory.phone if territory else "", contact=territory.contact if territory else "",
                  permanence=next_permanence(territories, action.territory_id, action.day))
 
