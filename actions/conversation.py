@@ -62,6 +62,12 @@ def first_turn(tracker: Tracker) -> bool:
     return not any(event.get("event") == "bot" for event in tracker.events)
 
 
+def count_topic(dispatcher: CollectingDispatcher, kind: str, key: str) -> None:
+    """A doubt or a life moment, counted (by its key, never the words) for the committee's figures,
+    before consent too: api/visits.py."""
+    signal(dispatcher, "topic", kind=kind, key=key)
+
+
 def ask_consent(dispatcher: CollectingDispatcher, with_notice: bool = True) -> list[EventType]:
     if with_notice:
         say(dispatcher, "privacy_notice")
@@ -74,11 +80,13 @@ async def topic_answer(dispatcher: CollectingDispatcher, tracker: Tracker, domai
     """What an opening message was about, answered before (or instead of) the consent question."""
     if intent in OBJECTIONS:
         say(dispatcher, intent)
+        count_topic(dispatcher, "doubt", intent)
         return []
     if intent == "life_event":
         event = life_event_of(tracker)
         if event and f"life_event_{event}" in texts():
             say(dispatcher, f"life_event_{event}")
+            count_topic(dispatcher, "life_event", event)
             return [SlotSet("life_event", event)] + [SlotSet(k, v) for k, v in LIFE_EVENT_FACTS.get(event, {}).items()
                                                      if tracker.get_slot(k) is None]
         return []
@@ -201,13 +209,15 @@ class ActionAnswerObjection(Action):
         if intent == "doute_droits" and tracker.get_slot("estimate") and not in_screening(tracker):
             return recall_estimate(dispatcher, tracker)   # « donc j'ai droit à rien ? » after the result
         refusals = (tracker.get_slot("refusals") or 0.0) + 1
+        doubt = intent if intent in OBJECTIONS else "doute_droits"
+        count_topic(dispatcher, "doubt", doubt)
         if in_screening(tracker):
-            say(dispatcher, intent if intent in OBJECTIONS else "doute_droits")
+            say(dispatcher, doubt)
             return [SlotSet("refusals", refusals)]
         if refusals >= 2:
             say(dispatcher, "second_refusal")
             return [SlotSet("refusals", refusals), SlotSet("offer", None)]
-        say(dispatcher, intent if intent in OBJECTIONS else "doute_droits")
+        say(dispatcher, doubt)
         if not tracker.get_slot("consent"):
             return [SlotSet("refusals", refusals)] + ask_consent(dispatcher, with_notice=False)
         say(dispatcher, "invitation")

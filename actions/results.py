@@ -142,7 +142,8 @@ async def estimate(dispatcher: CollectingDispatcher, tracker: Tracker, answers: 
     kept = [{"id": b["id"], "status": b["status"], "monthly_amount": b.get("monthly_amount"),
              "yearly_amount": b.get("yearly_amount"), "range": b.get("range")}
             for b in result.get("benefits", []) if b.get("status") != "not_eligible"]
-    signal(dispatcher, "estimate", household=summary(answers), benefits=kept, monthly_total=round(total, 2))
+    signal(dispatcher, "estimate", household=summary(answers), benefits=kept, monthly_total=round(total, 2),
+           commune=household.get("commune"))      # the INSEE code: the team's territory, for the figures
     if tracker.get_slot("consent"):
         try:      # one message in 7 days, « Avez-vous pu faire la demande ? », unless they book
             await api.follow_up(tracker.sender_id, channel_of(tracker))

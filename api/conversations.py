@@ -1,5 +1,6 @@
 """The channel-independent core: open a conversation, pass a person's message to Rasa, apply the
-actions' control signals (consent, estimate, stop, erase) and return what the bot says."""
+actions' control signals (consent, estimate, topic, stop, erase) and return what the bot says.
+Each conversation also has its anonymous visit for the committee's figures (api/visits.py)."""
 from __future__ import annotations
 
 import asyncio
@@ -12,13 +13,14 @@ from typing import Any
 
 from sqlmodel import Session, delete, select
 
-from api import trackers
+from api import trackers, visits
 from api.booking import service as booking
-from api.core.db import Database, save
+from api.core.db import Database
 from api.core.middleware import clean_text
 from api.core.security import Pseudonymiser, new_conversation_id
-from api.models import ConsentRecord, Conversation, EstimateRecord, OutboxMessage, utcnow
+from api.models import ConsentRecord, Conversation, EstimateRecord, OutboxMessage, OutreachAction, utcnow
 from api.rasa_client import RasaClient, RasaUnavailable
+from api.territories import Territories
 from api.trackers import Erasures
 from channels.messages import BotTurn
 from channels.render import WEB, Capabilities, open_choices, render
@@ -38,8 +40,9 @@ class ConversationService:
     REPLAYS_KEPT = 5000
 
     def __init__(self, db: Database, rasa: RasaClient, pseudonymiser: Pseudonymiser, ready_wait: float = 20.0,
-                 erasures: Erasures | None = None):
+                 erasures: Erasures | None = None, territories: Territories | None = None):
         self.db = db
+        self.territories = territories or Territories()
         self.rasa = rasa
         self.pseudonymiser = pseudonymiser
         self.ready_wait = ready_wait
@@ -58,7 +61,7 @@ class ConversationService:
             person_id=self.pseudonymiser.pseudonym("web", conversation_id),
             source=source,
         )
-        await self.db.run(save, conversation)
+        await self.db.run(_open, conversation)
         turn = await self.handle(conversation, WEB, payload="/greet")
         return conversation, turn
 
@@ -134,11 +137,20 @@ class ConversationService:
                 erase = True
             elif kind in {"consent", "estimate", "stop", "start"}:
                 await self.db.run(_apply_control, conversation.id, conversation.person_id, control)
+                if kind == "estimate":
+                    await self.db.run(visits.screened, conversation.id, self._territory_of(control.get("commune")),
+                                      control.get("benefits") or [], utcnow())
+            elif kind == "topic":
+                await self.db.run(visits.noted, conversation.id, str(control.get("kind")), str(control.get("key")))
             else:
                 log.warning("Unknown control signal %r ignored", kind)
         await self.db.run(_touch, conversation.id, choices)
         if erase:
             await self.erase_person(conversation.person_id)
+
+    def _territory_of(self, commune: Any) -> str | None:
+        found = self.territories.for_commune(commune) if isinstance(commune, str) and commune else None
+        return found.id if found else None
 
     async def erase_person(self, person_id: str) -> None:
         """SUPPRIMER: forget everything about this person: the database, the replay cache and the other
@@ -175,15 +187,24 @@ def to_rasa_message(text: str | None, payload: str | None) -> str:
 
 
 # -- database work (runs in a worker thread) ------------------------------------------------------------
+def _open(session: Session, conversation: Conversation) -> Conversation:
+    session.add(conversation)
+    visits.open_visit(session, conversation)
+    session.commit()
+    return conversation
+
+
 def _get_or_create(session: Session, channel: str, person_id: str, source: str | None) -> Conversation:
+    """On creation, and when the person comes back through another outreach action, a new visit."""
     query = select(Conversation).where(Conversation.channel == channel, Conversation.person_id == person_id)
     conversation = session.exec(query).first()
     if conversation is None:
-        conversation = Conversation(id=new_conversation_id(), channel=channel, person_id=person_id, source=source)
-        session.add(conversation)
-        session.commit()
-    elif source and conversation.source != source:
+        return _open(session, Conversation(id=new_conversation_id(), channel=channel, person_id=person_id,
+                                           source=source))
+    if source and conversation.source != source:
         conversation.source = source
+        if session.get(OutreachAction, source) is not None:
+            visits.open_visit(session, conversation)
         session.commit()
     return conversation
 
@@ -233,6 +254,7 @@ def _erase(session: Session, person_id: str, now: datetime) -> list[str]:
     reminders = booking.erase(session, person_id, now)
     if reminders:       # reminders by SMS to a number given on the web: another pseudonym, same person
         session.exec(delete(OutboxMessage).where(OutboxMessage.id.in_(reminders)))
+    visits.unlink(session, conversation_ids)   # the visits stay, anonymous, for the figures
     for table in (EstimateRecord, ConsentRecord, Conversation):
         session.exec(delete(table).where(table.person_id == person_id))
     session.commit()

@@ -28,7 +28,7 @@ from api.eligibility.service import EligibilityService
 from api.faults import Breakers, FaultNotice
 from api.rasa_client import RasaClient
 from api.retention import keep_purging
-from api.routes import chat, eligibility, health, internal, staff, staff_actions
+from api.routes import chat, eligibility, health, internal, staff, staff_actions, staff_indicators
 from api.staff import pages as staff_pages
 from api.staff.access import StaffDenied
 from api.territories import Territories
@@ -78,7 +78,7 @@ def create_app(settings: Settings | None = None, *, announce: bool = False,
         app.state.eligibility = eligibility_service
         erasures = app.state.erasures = Erasures(db, rasa, open_store(settings.tracker_store_url))
         app.state.conversations = ConversationService(
-            db, rasa, Pseudonymiser(settings.pseudonym_key), settings.rasa_ready_wait_seconds, erasures)
+            db, rasa, Pseudonymiser(settings.pseudonym_key), settings.rasa_ready_wait_seconds, erasures, territories)
         app.state.limits = RateLimits(settings)
         channels = app.state.channels = ChannelRuntime(settings, db, app.state.conversations,
                                                        limits=app.state.limits, fault_notice=app.state.fault_notice)
@@ -144,6 +144,7 @@ def create_app(settings: Settings | None = None, *, announce: bool = False,
     app.include_router(internal.router)
     app.include_router(staff.router)
     app.include_router(staff_actions.router)
+    app.include_router(staff_indicators.router)
     app.include_router(staff_pages.router)
     app.include_router(web.router)
     for router in channel_routers():   # /webhooks/twilio, /webhooks/telegram

@@ -107,6 +107,7 @@ class OutboxMessage(SQLModel, table=True):
 
 # -- rendez-vous des droits (api/booking/) ------------------------------------------------------------
 BOOKED, CANCELLED, HONOURED, MISSED = "booked", "cancelled", "honoured", "missed"
+OPEN, DONE, WITHDRAWN = "open", "done", "withdrawn"          # call-back requests
 
 
 class Appointment(SQLModel, table=True):
@@ -142,7 +143,8 @@ class Appointment(SQLModel, table=True):
 
 class CallbackRequest(SQLModel, table=True):
     """« Rappelez-moi »: a person to call back, in the staff queue. The number is encrypted and wiped
-    once the call is done."""
+    once the call is done. Erasure and the retention keep the row without its person (`withdrawn` if it
+    was still open), for the committee's counts."""
 
     id: str = Field(primary_key=True, max_length=32)
     person_id: str = Field(max_length=64, index=True)
@@ -271,5 +273,5 @@ class VisitFact(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     visit_id: int = Field(index=True)
     kind: str = Field(max_length=16)
-    key: str = Field(max_length=32)
+    key: str = Field(max_length=100)
     monthly_euros: float | None = None

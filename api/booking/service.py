@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import case, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from api.core.db import Database, save
-from api.models import BOOKED, CANCELLED, Appointment, CallbackRequest, ConsentRecord, EstimateRecord, utcnow
+from api.models import (BOOKED, CANCELLED, WITHDRAWN, Appointment, CallbackRequest, ConsentRecord, EstimateRecord,
+                        utcnow)
 from api.territories import Place, Slot, Territories, Territory
 from knowledge.french import PARIS, spoken_date
 
@@ -33,6 +34,9 @@ ERASED = "erased"
 # What an appointment keeps once its person is forgotten (erasure, or past the retention).
 FORGOTTEN = {"person_id": ERASED, "summary": None, "share_summary": False, "contact_enc": None,
              "contact_person_id": None}
+# What a call-back request keeps: that it was asked, when, in which territory, whether it was done.
+CALLBACK_FORGOTTEN = {"person_id": ERASED, "phone_enc": None, "contact_person_id": None, "preferred_times": "",
+                      "status": case((CallbackRequest.status == "open", WITHDRAWN), else_=CallbackRequest.status)}
 
 
 class BookingError(Exception):
@@ -323,13 +327,16 @@ def _callback_done(session: Session, callback_id: str, now: datetime) -> Callbac
 
 
 def erase(session: Session, person_id: str, now: datetime) -> list[int]:
-    """Erasure: call-backs are deleted; upcoming appointments are cancelled (their seat is free again,
-    as nobody could be linked to them any more); all lose the link to the person and the summary.
+    """Erasure: upcoming appointments are cancelled (their seat is free again, as nobody could be linked
+    to them any more); all lose the link to the person and the summary. Call-backs lose the number, the
+    person and the preferred times, and leave the queue (withdrawn) if still open: the committee's
+    counts keep them.
     « Mine » includes what was booked elsewhere with this person's number (SUPPRIMER by SMS reaches
     a web booking made with that number). Returns the outbox ids of their reminders, to delete."""
     mine = (Appointment.person_id == person_id) | (Appointment.contact_person_id == person_id)
-    session.execute(delete(CallbackRequest).where(
-        (CallbackRequest.person_id == person_id) | (CallbackRequest.contact_person_id == person_id)))
+    session.execute(update(CallbackRequest).where(
+        (CallbackRequest.person_id == person_id) | (CallbackRequest.contact_person_id == person_id))
+        .values(**CALLBACK_FORGOTTEN))
     reminders = [i for ids in session.exec(select(Appointment.reminder_ids).where(mine)).all() for i in ids]
     session.execute(update(Appointment).where(mine, Appointment.status == BOOKED, Appointment.start > now)
                     .values(status=CANCELLED, seat=None))

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
+from api import visits
 from api.booking.reminders import Reminders
 from api.booking.service import (AlreadyBooked, BookingError, BookingService, Reach, SlotFull, paris_day,
                                  place_json)
@@ -151,6 +152,7 @@ async def book(request: Request, body: BookIn) -> Any:
         return error(409, full.fr, full.reason)
     except BookingError as failure:
         return error(422, failure.fr, failure.reason)
+    await request.app.state.db.run(visits.booked, body.channel, body.person_id, slot.territory_id, service.clock())
     reminders: Reminders = request.app.state.reminders
     if to is not None and not appointment.reminder_ids:
         appointment.reminder_ids = await reminders.for_appointment(appointment.id, slot, to, held=web_phone)

@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 from actions import results
-from actions.conversation import ActionAnswerObjection, ActionConsentGiven, ActionRefuseOffer, ActionWelcome
+from actions.conversation import (ActionAnswerObjection, ActionConsentGiven, ActionLifeEvent, ActionRefuseOffer,
+                                  ActionWelcome)
 from actions.results import ActionBenefitInfo, ActionEstimate
 from actions.screening import ActionAskRent, ActionRestart, ValidateScreeningForm
 from actions.screening_plan import UNKNOWN
@@ -75,7 +76,8 @@ async def test_the_welcome_answers_the_doubt_then_asks_consent(dispatcher):
     assert any("une personne sur trois" in m["text"].lower() for m in messages)
     assert any("SUPPRIMER" in m["text"] and "STOP" in m["text"] for m in messages)
     assert messages[-1]["ask"] == "consent" and events["offer"] == "consent"
-    assert controls(dispatcher) == []  # nothing is stored before a yes
+    # nothing about the person is stored before a yes: only the anonymous count of the doubt
+    assert controls(dispatcher) == [{"type": "topic", "kind": "doubt", "key": "doute_droits"}]
 
 
 async def test_consent_is_signalled_to_the_api(dispatcher):
@@ -94,6 +96,30 @@ async def test_the_bot_never_argues_twice(dispatcher):
     last = sent(dispatcher)[-1]
     assert "Parler à quelqu'un" in [b["title"] for b in last["buttons"]]
     assert "revenir" in last["text"]
+
+
+@pytest.mark.parametrize("slots", [{}, {"consent": True}, {"consent": True, "refusals": 1.0}])
+async def test_an_objection_is_counted_by_its_intent_once_per_answer(dispatcher, slots):
+    tracker = make_tracker(slots, text="j'ai peur des contrôles", intent="objection_controle")
+    await ActionAnswerObjection().run(dispatcher, tracker, DOMAIN)
+    assert controls(dispatcher) == [{"type": "topic", "kind": "doubt", "key": "objection_controle"}]
+
+
+async def test_a_doubt_after_the_result_is_a_question_about_it_not_counted(dispatcher):
+    estimate = {"lines": ["Le RSA : environ 300 € par mois."], "total": 300.0, "missing": [], "benefits": []}
+    tracker = make_tracker({"consent": True, "estimate": estimate}, text="donc j'ai droit à rien ?",
+                           intent="doute_droits")
+    await ActionAnswerObjection().run(dispatcher, tracker, DOMAIN)
+    assert controls(dispatcher) == [] and sent(dispatcher)
+
+
+@pytest.mark.parametrize("event,counted", [("senior", True), ("pas_un_moment_connu", False)])
+async def test_a_life_moment_is_counted_when_it_is_answered(dispatcher, event, counted):
+    tracker = make_tracker({"consent": True}, text="", intent="life_event",
+                           entities=[{"entity": "life_event", "value": event}])
+    await ActionLifeEvent().run(dispatcher, tracker, DOMAIN)
+    expected = [{"type": "topic", "kind": "life_event", "key": event}] if counted else []
+    assert controls(dispatcher) == expected
 
 
 async def test_restart_forgets_answers_but_keeps_consent(dispatcher):
@@ -139,6 +165,7 @@ async def test_estimate_tells_likely_aids_first_then_ranges_then_the_total(dispa
     assert events["offer"] == "appointment"
     kept = controls(dispatcher)[0]
     assert kept["type"] == "estimate" and {b["id"] for b in kept["benefits"]} == {"rsa", "prime_activite", "aide_logement"}
+    assert kept["commune"] == "54395"        # the INSEE code: the API finds the team's territory
 
 
 async def test_why_not_explains_a_non_eligibility(dispatcher):

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from api.core.db import Database
 from channels.base import ChannelAdapter, Delivered, DeliveryError, Outgoing
 from channels.render import SMS
 from channels.sms.adapter import SmsAdapter
@@ -40,6 +41,18 @@ def database_url(kind: str, tmp_path: Path, prefix: str = "tzn") -> Iterator[str
         with admin.connect() as connection:
             connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@contextmanager
+def migrated(kind: str, tmp_path: Path, prefix: str) -> Iterator[Database]:
+    """A throw-away database (as `database_url`) brought to the latest migration."""
+    with database_url(kind, tmp_path, prefix) as url:
+        database = Database(url)
+        database.migrate()
+        try:
+            yield database
+        finally:
+            database.dispose()
 
 
 # SQLite always; PostgreSQL when the server is there (pytest -m "not postgres" leaves it out).

@@ -1,5 +1,5 @@
 """The 3-month retention (RETENTION_DAYS): what is older is forgotten, what is recent stays, and a
-passed appointment stays for the figures without its person or summary."""
+passed appointment, an old call-back request and a visit stay for the figures without their person."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import select
 
 from api.core.db import Database
-from api.models import Appointment, CallbackRequest, ConsentRecord, Conversation, EstimateRecord
+from api.models import Appointment, CallbackRequest, ConsentRecord, Conversation, EstimateRecord, Visit
 from api.retention import purge
 from tests.svc.support import T0
 
@@ -41,22 +41,32 @@ def test_older_than_the_retention_is_forgotten_recent_stays(db):
             EstimateRecord(person_id="new", created_at=OLD),
             EstimateRecord(person_id="new", created_at=RECENT),
             CallbackRequest(id="cb-old", person_id="new", channel="sms", territory_id="t", preferred_times="x",
-                            phone_enc="secret", created_at=OLD),
+                            phone_enc="secret", created_at=OLD, contact_person_id="sms-new"),
+            CallbackRequest(id="cb-done", person_id="new", channel="sms", territory_id="t", preferred_times="x",
+                            created_at=OLD, status="done", done_at=OLD),
             CallbackRequest(id="cb-new", person_id="new", channel="sms", territory_id="t", preferred_times="x",
                             phone_enc="secret", created_at=RECENT),
             appointment("old", OLD, {"household": {"age": 40}}),
             appointment("new", RECENT, {"household": {"age": 30}}),
+            Visit(conversation_id="c-old", channel="sms", started_at=OLD),
+            Visit(conversation_id="c-new", channel="sms", started_at=OLD),
         ])
         session.commit()
     counts = db._call(purge, T0, 90)
-    assert counts == {"conversations": 1, "consents": 1, "estimates": 2, "callbacks": 1, "appointments": 1,
-                      "contacts": 0}
+    assert counts == {"visits": 1, "conversations": 1, "consents": 1, "estimates": 2, "callbacks": 2,
+                      "appointments": 1, "contacts": 0}
     with db.session() as session:
         assert [c.person_id for c in session.exec(select(Conversation)).all()] == ["new"]
         assert [(c.person_id, c.at) for c in session.exec(select(ConsentRecord)).all()] == [("new", OLD)]
         assert [e.created_at for e in session.exec(select(EstimateRecord)).all()] == [RECENT]
-        assert [c.id for c in session.exec(select(CallbackRequest)).all()] == ["cb-new"]
+        callbacks = {c.id: c for c in session.exec(select(CallbackRequest)).all()}
         rows = {a.id: a for a in session.exec(select(Appointment)).all()}
+        visits = sorted((v.conversation_id or "") for v in session.exec(select(Visit)).all())
+    assert [(c.person_id, c.phone_enc, c.contact_person_id, c.preferred_times, c.status)
+            for c in (callbacks["cb-old"], callbacks["cb-done"])] == [("erased", None, None, "", "withdrawn"),
+                                                                      ("erased", None, None, "", "done")]
+    assert (callbacks["cb-new"].person_id, callbacks["cb-new"].phone_enc) == ("new", "secret")
+    assert visits == ["", "c-new"]                             # the old visit stays, unlinked
     assert (rows["a-old"].person_id, rows["a-old"].summary) == ("erased", None)
     assert rows["a-new"].summary == {"household": {"age": 30}}
     assert db._call(purge, T0, 90) == {k: 0 for k in counts}

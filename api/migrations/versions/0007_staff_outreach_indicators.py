@@ -110,7 +110,7 @@ def upgrade() -> None:
         sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('visit_id', sa.Integer(), nullable=False),
         sa.Column('kind', String(length=16), nullable=False),
-        sa.Column('key', String(length=32), nullable=False),
+        sa.Column('key', String(length=100), nullable=False),
         sa.Column('monthly_euros', sa.Float(), nullable=True),
         sa.PrimaryKeyConstraint('id'),
         sa.UniqueConstraint('visit_id', 'kind', 'key', name='uq_visit_fact'))

@@ -72,13 +72,8 @@ def territories(tmp_path: Path) -> Territories:
 
 @pytest.fixture(params=BOTH)
 def db(request, tmp_path) -> Iterator[Database]:
-    with support.database_url(request.param, tmp_path, "tzn_booking") as url:
-        database = Database(url)
-        database.migrate()
-        try:
-            yield database
-        finally:
-            database.dispose()
+    with support.migrated(request.param, tmp_path, "tzn_booking") as database:
+        yield database
 
 
 @pytest.fixture

@@ -22,13 +22,8 @@ NUMBER, OTHER = "+33612345678", "+33698765432"
 
 @pytest.fixture(params=BOTH)
 def db(request, tmp_path) -> Iterator[Database]:  # noqa: ANN001
-    with support.database_url(request.param, tmp_path, "tzn_outbox_limits") as url:
-        database = Database(url)
-        database.migrate()
-        try:
-            yield database
-        finally:
-            database.dispose()
+    with support.migrated(request.param, tmp_path, "tzn_outbox_limits") as database:
+        yield database
 
 
 @pytest.fixture
