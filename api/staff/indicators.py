@@ -173,7 +173,7 @@ def series(session: Session, territory: str | None, start: date, end: date) -> d
     held = _per_bucket(session, Appointment.start, edges, and_(appointments, Appointment.status.in_(STATUSES)),
                        Appointment.status)
     inner = (select(bucket(Visit.screened_at, edges).label("i"), VisitFact.key, VisitFact.visit_id)
-             .join(VisitFact, VisitFact.visit_id == Visit.id)
+             .select_from(Visit).join(VisitFact, VisitFact.visit_id == Visit.id)   # one month, all territories
              .where(visits, VisitFact.kind == BENEFIT, Visit.screened_at >= lo, Visit.screened_at < hi).subquery())
     benefits = session.exec(select(inner.c.i, inner.c.key, func.count(inner.c.visit_id.distinct()))
                             .group_by(inner.c.i, inner.c.key)).all()
