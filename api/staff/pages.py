@@ -31,7 +31,8 @@ from api.core.limits import STAFF_LOGINS, TOO_MANY
 from api.core.security import same_secret
 from api.eligibility.explain import euros
 from api.models import AuditEntry, OutreachAction, StaffInvite, StaffUser, utcnow
-from api.staff import actions, agenda, posters
+from api.routes.staff_indicators import BadPeriod, period, territory_asked
+from api.staff import actions, agenda, charts, indicators, posters
 from api.staff.access import (COOKIE, LoginRefused, Staff, StaffDenied, audit, audit_entries, check_csrf,
                               clear_cookie, log_in, role, same_site, say, set_cookie, territory_for)
 from api.staff.accounts import (ROLES, AccountError, Principal, accept_invite, close_session, invite,
@@ -61,8 +62,8 @@ ASSETS: dict[str, Asset] = load_assets(HERE / "static")
 COORDINATION = ("coordinator", "admin")
 # (key, address, roles that see it; None: everyone)
 NAV = [("home", "/staff/", None), ("agenda", "/staff/agenda", None), ("callbacks", "/staff/rappels", None),
-       ("actions", "/staff/actions", None), ("team", "/staff/equipe", COORDINATION),
-       ("audit", "/staff/journal", COORDINATION)]
+       ("actions", "/staff/actions", None), ("dashboard", "/staff/tableau-de-bord", COORDINATION),
+       ("team", "/staff/equipe", COORDINATION), ("audit", "/staff/journal", COORDINATION)]
 
 
 class PageError(Exception):
@@ -119,10 +120,23 @@ def tel_href(number: str | None) -> str:
     return "tel:" + "".join(ch for ch in (number or "") if ch.isdigit() or ch == "+")
 
 
+def shown_count(value: int | float | str | None) -> str:
+    """« 1 234 », « < 5 » as it is; None (euros hidden for fewer than 5 people) as a dash."""
+    if value is None:
+        return "–"
+    return f"{value:,.0f}".replace(",", "\u202f") if isinstance(value, int | float) else str(value)
+
+
+def short_day(value: date | str) -> str:
+    """« 30 novembre »."""
+    day = date.fromisoformat(value) if isinstance(value, str) else value
+    return f"{day.day} {MONTHS[day.month - 1]}"
+
+
 templates = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]),
                         undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 templates.filters.update(day=french_day, hour=french_hour, moment=french_moment, euros=euros, phone=shown_phone,
-                         tel=tel_href)
+                         tel=tel_href, count=shown_count, short_day=short_day)
 templates.globals.update(words=WORDS, say=say, activities=ACTIVITIES, housing_statuses=HOUSING_STATUSES,
                          couple_types=COUPLE_TYPES)
 
@@ -501,6 +515,7 @@ async def action_detail(request: Request, principal: Principal, action: Outreach
     counts = counts or {name: "" if getattr(action, name) is None else str(getattr(action, name)) for name in COUNTS}
     return html(request, "action.html", principal, status, action=action, links=actions.links(settings, action),
                 own=f"/api/staff/actions/{action.code}", sms_number=posters.sms_number(settings),
+                files={part: posters.file_name(part, action.code) for part in ("poster", "cards")},
                 telegram=bool(settings.telegram_bot_token), counts=counts, errors=errors or {})
 
 
@@ -526,6 +541,71 @@ async def action_counts(request: Request, principal: Staff, code: str) -> Respon
         return await action_detail(request, principal, action, 422, given, errors)
     await request.app.state.db.run(actions.set_counts, code, numbers["people_met"], numbers["rights_checks_on_site"])
     return go(f"/staff/actions/{code}", "counts_saved")
+
+
+# -- dashboard ---------------------------------------------------------------------------------------------------
+def benefit_name(state: Any, benefit_id: str) -> str:
+    known = load("benefits").get(benefit_id)
+    if known:
+        return known["name"]
+    for territory in state.territories.all():
+        for aid in territory.local_aids:
+            if aid.id == benefit_id:
+                return aid.name
+    return benefit_id
+
+
+def month_name(label: str) -> str:
+    """« 2026-11 » → « novembre 2026 »."""
+    year, month = label.split("-")
+    return f"{MONTHS[int(month) - 1]} {year}"
+
+
+def topic_name(key: str) -> str:
+    return WORDS["life_events"].get(key) or load("handover")["worries"].get(key) or key
+
+
+def default_period(day: date) -> tuple[date, date]:
+    """The last six months: from the first day of the month five months back, to today."""
+    first = day.replace(day=1)
+    for _ in range(5):
+        first = (first - timedelta(days=1)).replace(day=1)
+    return first, day
+
+
+@router.get("/tableau-de-bord", dependencies=[role("coordinator")])
+async def dashboard(request: Request, principal: Staff, territory: str | None = None) -> Response:
+    state = request.app.state
+    chosen = territory_asked(request, principal, territory or None)
+    start, end = default_period(today(request))
+    asked = {"from": request.query_params.get("from") or start.isoformat(),
+             "to": request.query_params.get("to") or end.isoformat()}
+    try:
+        start, end = period(asked["from"], asked["to"])
+    except BadPeriod as bad:
+        field = "to" if bad.key == "period_reversed" else "from"
+        return html(request, "dashboard.html", principal, 422, territory=chosen or "", period=asked, figures=None,
+                    errors={field: say(bad.key)})
+
+    def compute(session: Session) -> tuple[dict, dict, dict]:
+        return (indicators.figures(session, chosen, start, end), indicators.series(session, chosen, start, end),
+                indicators.follow_up(session, chosen, start, end))
+
+    figures, series, follow_up = await state.db.run(compute)
+    months = [(month_name(m["month"]), m["conversations"]["total"], m["screenings"], m["appointments"]["booked"])
+              for m in series["months"]]
+    channels = [(WORDS["channels"].get(key, key), value) for key, value in figures["conversations"]["by_channel"].items()]
+    benefits = [(benefit_name(state, b["id"]), b["people"], b["monthly_euros"]) for b in figures["benefits"]]
+    sources = list(figures["conversations"]["by_source"].items())
+    topics = [(topic_name(key), value) for kind in ("life_events", "doubts") for key, value in figures[kind].items()]
+    csv = "/api/staff/indicators?" + urlencode({**({"territory": chosen} if chosen else {}), "from": start.isoformat(),
+                                                "to": end.isoformat(), "format": "csv"})
+    return html(request, "dashboard.html", principal, territory=chosen or "", errors={},
+                period={"from": start.isoformat(), "to": end.isoformat()}, figures=figures, follow_up=follow_up,
+                csv=csv, by_month=charts.bars([(m[0], m[1]) for m in months]), month_rows=months,
+                by_channel=charts.bars(channels), channel_rows=channels,
+                by_benefit=charts.bars([(b[0], b[1]) for b in benefits]), benefit_rows=benefits,
+                by_source=charts.bars(sources), source_rows=sources, topic_rows=topics)
 
 
 # -- team, invitations, audit log -----------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import base64
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,7 @@ from pypdf import PdfReader
 from api.core.config import Settings
 from api.core.db import Database
 from api.main import create_app
-from api.models import EstimateRecord
+from api.models import EstimateRecord, Visit, VisitFact
 from api.staff.accounts import create_user
 from knowledge.french import PARIS
 from tests.e2e.served import listening, served
@@ -80,6 +80,14 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StaffSite]:
             create_user(session, AGENT, PASSWORD, "agent", "grand_nancy", known)
             session.add(EstimateRecord(person_id="shared-person", household=HOUSEHOLD, benefits=BENEFITS,
                                        monthly_total=212.5))
+            for n, channel in enumerate(["sms"] * 7 + ["web"] * 6 + ["telegram"] * 2):
+                started = datetime.now(timezone.utc) - timedelta(days=n * 9)
+                visit = Visit(channel=channel, territory_id="grand_nancy", started_at=started,
+                              screened_at=started if n % 2 == 0 else None)
+                session.add(visit)
+                session.flush()
+                if n % 2 == 0:
+                    session.add(VisitFact(visit_id=visit.id, kind="benefit", key="prime_activite", monthly_euros=200))
             session.commit()
         database.dispose()
         app = create_app(settings, rasa_transport=httpx.MockTransport(quiet_rasa))
@@ -221,6 +229,32 @@ def test_an_agent_opens_the_agenda_a_summary_and_calls_back(context, site: Staff
     no_csp_violation(page)
 
 
+# -- the committee's figures, on a laptop --------------------------------------------------------------------------
+def test_a_coordinator_reads_the_dashboard_and_downloads_the_figures(context, site: StaffSite, tmp_path: Path):
+    page = context(LAPTOP).new_page()
+    sign_in(page, site, COORDINATOR)
+    page.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Tableau de bord").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tableau de bord : Grand Nancy")
+    for caption in ("Conversations par mois", "Conversations par canal", "Aides probables, en nombre de personnes"):
+        figure = page.get_by_role("figure", name=caption)
+        expect(figure.locator("svg.chart")).to_be_visible()
+        expect(figure.get_by_role("table")).to_be_visible()
+    channels = page.get_by_role("figure", name="Conversations par canal").get_by_role("table")
+    expect(channels.get_by_role("row", name="SMS 7")).to_be_visible()
+    expect(channels.get_by_role("row", name="Telegram < 5")).to_be_visible()           # 2: hidden
+    bars = page.get_by_role("figure", name="Conversations par canal").locator("rect.bar")
+    expect(bars).to_have_count(2)                                                        # no bar for « < 5 »
+    expect(page.get_by_role("heading", name="Suivi à 7 jours, par semaine")).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Télécharger les chiffres (CSV)").click()
+    saved = tmp_path / "chiffres.csv"
+    download.value.save_as(saved)
+    lines = saved.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "indicator,key,value" and "conversations.by_channel,sms,7" in lines
+    assert "conversations.by_channel,telegram,< 5" in lines
+    no_csp_violation(page)
+
+
 # -- axe-core on every page, phone and laptop ---------------------------------------------------------------------
 def check(page: Page, width: int, what: str) -> None:
     """axe-core at WCAG 2.1 A and AA, nothing wider than the screen, nothing the CSP blocked."""
@@ -259,6 +293,9 @@ def test_axe_finds_no_wcag21_aa_violation_on_any_staff_page(context, site: Staff
     check(page, width, "cancel confirmation")
 
     for path, what in (("/staff/rappels", "call-backs"), ("/staff/actions", "actions"),
+                       ("/staff/tableau-de-bord", "dashboard, every territory"),
+                       ("/staff/tableau-de-bord?territory=grand_nancy", "dashboard of a territory"),
+                       ("/staff/tableau-de-bord?from=2026-12-01&to=2026-01-01", "dashboard, period refused"),
                        ("/staff/journal", "audit log"), ("/staff/equipe", "team")):
         page.goto(site.url + path)
         check(page, width, what)

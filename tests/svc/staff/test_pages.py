@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import datetime, timedelta, timezone
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ import pytest
 from sqlmodel import select
 
 from api.core.security import Pseudonymiser
-from api.models import Appointment, AuditEntry, CallbackRequest, OutreachAction, StaffInvite
+from api.models import Appointment, AuditEntry, CallbackRequest, OutreachAction, StaffInvite, Visit, VisitFact
 from api.staff.pages import CSP
 from tests.fakes import telegram as tg
 from tests.fakes import twilio as tw
@@ -30,9 +31,9 @@ SMS_PERSON = Pseudonymiser(PSEUDONYM_KEY).pseudonym("sms", NUMBER)
 THURSDAY_14 = "test_ville:marche_jeudi:2026-12-03T14:00"
 OTHER = TERRITORY.replace("id: test_ville", "id: autre_ville").replace("name: Test-Ville", "name: Autre-Ville") \
     .replace('"54395"   # Nancy', '"57463"   # Metz')
-PAGES = ["/staff/", "/staff/agenda", "/staff/rappels", "/staff/actions", "/staff/actions/nouvelle", "/staff/equipe",
-         "/staff/journal"]
-COORDINATION_PAGES = ["/staff/equipe", "/staff/journal"]
+PAGES = ["/staff/", "/staff/agenda", "/staff/rappels", "/staff/actions", "/staff/actions/nouvelle",
+         "/staff/tableau-de-bord", "/staff/equipe", "/staff/journal"]
+COORDINATION_PAGES = ["/staff/tableau-de-bord", "/staff/equipe", "/staff/journal"]
 
 
 @pytest.fixture
@@ -425,3 +426,56 @@ async def test_an_action_created_from_the_form_with_its_links_and_counts(api):
         assert (await elsewhere.get(f"/staff/actions/{code}")).status_code == 403
         assert "Marché de Saint-Max" not in (await elsewhere.get("/staff/actions")).text
         assert (await elsewhere.get("/staff/actions/inconnue")).status_code == 404
+
+
+# -- dashboard ---------------------------------------------------------------------------------------------------
+def seed_visits(session) -> None:  # noqa: ANN001
+    """November 2026 in Test-Ville: 7 SMS conversations and 2 on the web; 6 screened, 6 with the RSA and
+    2 with the prime d'activité; one elsewhere."""
+    for n in range(9):
+        started = datetime(2026, 11, 2 + n, 10, tzinfo=timezone.utc)
+        visit = Visit(channel="sms" if n < 7 else "web", territory_id="test_ville", started_at=started,
+                      screened_at=started + timedelta(minutes=5) if n < 6 else None, source="marche-test" if n < 3 else None)
+        session.add(visit)
+        session.flush()
+        if n < 6:
+            session.add(VisitFact(visit_id=visit.id, kind="benefit", key="rsa", monthly_euros=500.0))
+        if n < 2:
+            session.add(VisitFact(visit_id=visit.id, kind="benefit", key="prime_activite", monthly_euros=200.0))
+            session.add(VisitFact(visit_id=visit.id, kind="life_event", key="senior"))
+    session.add(Visit(channel="telegram", territory_id="autre_ville", started_at=datetime(2026, 11, 3, tzinfo=timezone.utc)))
+    session.commit()
+
+
+async def test_the_dashboard_draws_its_charts_with_tables_and_hides_small_counts(api):
+    running_api, _, _ = api
+    await running_api.db(seed_visits)
+    async with member(running_api.app, "coordinator", "test_ville") as coordinator:
+        page = await coordinator.get("/staff/tableau-de-bord", params={"from": "2026-10-01", "to": "2026-11-30"})
+        assert page.status_code == 200
+        shown = text(page)
+        assert "Du jeudi 1 octobre 2026 au lundi 30 novembre 2026" in shown
+        assert page.text.count("<figure") == 4 and page.text.count('<svg class="chart"') == 4
+        assert page.text.count("<figcaption") == 4 and page.text.count("<table") >= 5
+        # by month: October 0, November 9; by channel: 7 SMS, the others hidden or zero
+        assert re.search(r"<th scope=\"row\">octobre 2026</th><td class=\"number\">0</td>", page.text)
+        assert re.search(r"<th scope=\"row\">novembre 2026</th><td class=\"number\">9</td>"
+                         r"<td class=\"number\">6</td>", page.text)
+        assert re.search(r"<th scope=\"row\">SMS</th><td class=\"number\">7</td>", page.text)
+        assert re.search(r"<th scope=\"row\">Site web</th><td class=\"number\">&lt; 5</td>", page.text)
+        assert re.search(r"<th scope=\"row\">Telegram</th><td class=\"number\">0</td>", page.text)  # not ours
+        assert re.search(r"Revenu de solidarité active \(RSA\)</th><td class=\"number\">6</td>"
+                         r"<td class=\"number\">3\u202f000</td>", page.text)
+        assert "Prime d'activité < 5 –" in shown                           # 2 people: no euros either
+        assert "65 ans et plus < 5" in shown and "marche-test < 5" in shown
+        csv_link = html.unescape(re.search(r'href="(/api/staff/indicators\?[^"]+)"', page.text).group(1))
+        assert "format=csv" in csv_link and "territory=test_ville" in csv_link
+        csv = await coordinator.get(csv_link)
+        assert csv.headers["content-type"].startswith("text/csv") and "conversations.by_channel,sms,7" in csv.text
+        reversed_period = await coordinator.get("/staff/tableau-de-bord", params={"from": "2026-11-30", "to": "2026-11-01"})
+        assert reversed_period.status_code == 422 and 'aria-describedby="to-error"' in reversed_period.text
+        assert "<figure" not in reversed_period.text
+        assert (await coordinator.get("/staff/tableau-de-bord", params={"territory": "autre_ville"})).status_code == 403
+    async with member(running_api.app, "admin", None) as admin:
+        everything = text(await admin.get("/staff/tableau-de-bord", params={"from": "2026-11-01", "to": "2026-11-30"}))
+        assert "Tous les territoires" in everything
