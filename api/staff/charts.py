@@ -8,10 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 WIDTH = 360               # viewBox units: about one unit per CSS pixel on a phone
-ROW = 46                  # label line, then bar
+ROW = 50                  # label line, then bar
 BAR = 16
 VALUE_ROOM = 56           # room after the longest bar for its value
-LABEL_AT_MOST = 52        # characters in the SVG (the table under it has the whole label)
+LABEL_AT_MOST = 44        # characters in the SVG (the table under it has the whole label)
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,7 @@ class Chart:
     rows: list[Row]
     width: int
     height: int
+    bar: int = BAR
 
 
 def shortened(label: str) -> str:
@@ -43,5 +44,5 @@ def bars(items: list[tuple[str, int | str]]) -> Chart:
     for index, (label, value) in enumerate(items):
         top = index * ROW
         width = room * value / largest if isinstance(value, int) else 0.0
-        rows.append(Row(shortened(label), value, top + 14, top + 20, round(width, 1), round(width + 6, 1)))
+        rows.append(Row(shortened(label), value, top + 16, top + 24, round(width, 1), round(width + 6, 1)))
     return Chart(rows, WIDTH, max(len(items), 1) * ROW)
