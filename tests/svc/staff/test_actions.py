@@ -327,11 +327,12 @@ def territories_from(tmp_path: Path, text: str) -> Territories:
     return Territories.load(folder)
 
 
-def poster_text(tmp_path: Path, territories: Territories, day: date, **settings: Any) -> str:
+def poster_text(tmp_path: Path, territories: Territories, day: date, render: Any = posters.poster_pdf,
+                **settings: Any) -> str:
     action = OutreachAction(code="marche-abc", keyword="DROITSABC", territory_id="test_ville",
                                     place="Marché", day=day, kind="marche")
     config = make_settings(tmp_path, _Nowhere(), _Nowhere(), **settings)
-    pdf = posters.poster_pdf(posters.gather(config, territories, action))
+    pdf = render(posters.gather(config, territories, action))
     return PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
 
 
@@ -354,10 +355,12 @@ def test_without_a_permanence_the_poster_gives_the_contact_and_phone(tmp_path):
 
 
 def test_without_an_sms_number_there_is_no_sms_line(tmp_path):
-    text = poster_text(tmp_path, territories_from(tmp_path, PERMANENCES), date(2026, 12, 7),
-                       twilio_from_number=None)
+    territories = territories_from(tmp_path, PERMANENCES)
+    text = poster_text(tmp_path, territories, date(2026, 12, 7), twilio_from_number=None)
     assert "SMS" not in text and "DROITSABC" not in text
     assert "https://assistant.example.org/c/marche-abc" in text
+    cards = poster_text(tmp_path, territories, date(2026, 12, 7), posters.cards_pdf, twilio_from_number=None)
+    assert "SMS" not in cards and cards.count("assistant.example.org/c/marche-abc") == 8
 
 
 def test_with_helvetica_french_letters_survive_in_the_text_layer(tmp_path, monkeypatch):
