@@ -136,4 +136,5 @@ async def pdf(request: Request, action: OutreachAction, part: str,
     facts = posters.gather(request.app.state.settings, request.app.state.territories, action)
     body = await asyncio.to_thread(render, facts)
     disposition = f'inline; filename="{posters.file_name(part, action.code)}"'
-    return Response(body, media_type="application/pdf", headers={**NOT_KEPT, "Content-Disposition": disposition})
+    return Response(body, media_type="application/pdf",
+                    headers={**NOT_KEPT, "Content-Disposition": disposition})

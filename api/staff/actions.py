@@ -177,14 +177,16 @@ def links(settings: Settings, action: OutreachAction) -> dict[str, str]:
 def describe(settings: Settings, action: OutreachAction) -> dict[str, Any]:
     """The links and the stored fields, as the API answers them."""
     return {**links(settings, action), "territory": action.territory_id, "place": action.place,
-            "date": action.day.isoformat(), "kind": action.kind, "hours": action.hours, "team": list(action.team),
+            "date": action.day.isoformat(), "kind": action.kind, "hours": action.hours,
+            "team": list(action.team),
             "people_met": action.people_met, "rights_checks_on_site": action.rights_checks_on_site,
             "created_at": action.created_at.isoformat()}
 
 
 def outreach_forms(text: str | None) -> tuple[str | None, str | None]:
     """How a short message reads as an action's SMS keyword and as its code, each None when it cannot
-    be one: « droits 7k2 » → (DROITS7K2, droits-7k2); « Marche-Saint-Max-7K2 » → (None, marche-saint-max-7k2)."""
+    be one: « droits 7k2 » → (DROITS7K2, droits-7k2); « Marche-Saint-Max-7K2 » → (None,
+    marche-saint-max-7k2)."""
     words = ascii_words(text) if text and len(text) <= 48 else []
     keyword, code = "".join(words).upper(), "-".join(words).lower()
     return (keyword if KEYWORD.match(keyword) else None), (code if CODE.match(code) else None)
@@ -199,9 +201,9 @@ def create(session: Session, draft: Draft, created_by: int | None) -> OutreachAc
             select(OutreachAction.code).where(OutreachAction.keyword == keyword)).first() is not None
         if taken:
             continue
-        action = OutreachAction(code=code, keyword=keyword, territory_id=draft.territory_id, place=draft.place,
-                                day=draft.day, kind=draft.kind, hours=draft.hours, team=draft.team,
-                                created_by=created_by)
+        action = OutreachAction(code=code, keyword=keyword, territory_id=draft.territory_id,
+                                place=draft.place, day=draft.day, kind=draft.kind, hours=draft.hours,
+                                team=draft.team, created_by=created_by)
         session.add(action)
         try:
             session.commit()
@@ -219,7 +221,8 @@ def find(session: Session, code: str) -> OutreachAction | None:
 def listing(session: Session, territory_id: str | None, start: date | None = None,
             end: date | None = None) -> list[OutreachAction]:
     """The actions of a territory (None: every one) between two days included, latest first."""
-    query = select(OutreachAction).order_by(OutreachAction.day.desc(), OutreachAction.code).limit(LISTED_AT_MOST)
+    query = (select(OutreachAction).order_by(OutreachAction.day.desc(), OutreachAction.code)
+             .limit(LISTED_AT_MOST))
     if territory_id is not None:
         query = query.where(OutreachAction.territory_id == territory_id)
     if start is not None:
@@ -229,7 +232,8 @@ def listing(session: Session, territory_id: str | None, start: date | None = Non
     return list(session.exec(query).all())
 
 
-def set_counts(session: Session, code: str, people_met: int, rights_checks_on_site: int) -> OutreachAction | None:
+def set_counts(session: Session, code: str, people_met: int,
+               rights_checks_on_site: int) -> OutreachAction | None:
     action = find(session, code)
     if action is None:
         return None

@@ -298,8 +298,8 @@ def cards_pdf(facts: Facts) -> bytes:
                         CARD_WIDTH - 2 * CARD_PADDING - CARD_QR - 2 * mm)
             side.paragraph(said["headline"], 15, bold=True)
             side.space(4)
-            side.lines(said["sms"], 13, smallest=9, keyword=facts.keyword)
             if facts.sms_number:
+                side.lines(said["sms"], 13, smallest=9, keyword=facts.keyword)
                 side.lines(said["sms_number"], 11, smallest=9, number=facts.sms_number)
             under = Page(canvas, x + CARD_PADDING, y + CARD_PADDING + 9 * mm, CARD_WIDTH - 2 * CARD_PADDING)
             under.line([(short_url, False)], 11, smallest=9)

@@ -38,8 +38,8 @@ def strings(node, path=""):
 
 
 def person_facing_files():
-    files = (sorted((KNOWLEDGE / "texts").glob("*.yml")) + [KNOWLEDGE / "benefits.yml", KNOWLEDGE / "staff" / "poster.yml"]
-             + sorted((KNOWLEDGE / "territories").glob("*.yml")))
+    files = (sorted((KNOWLEDGE / "texts").glob("*.yml")) + [KNOWLEDGE / "benefits.yml"]
+             + [KNOWLEDGE / "staff" / "poster.yml"] + sorted((KNOWLEDGE / "territories").glob("*.yml")))
     return [f for f in files if f.exists()]
 
 

@@ -173,5 +173,5 @@ async def test_a_change_asked_from_another_site_is_refused(api):
                                   headers={"Origin": "https://ailleurs.example.com", "Sec-Fetch-Site": "cross-site"})
         assert forged.status_code == 403
         ours = await agent.post(f"/api/staff/appointments/{shared}/status", json={"status": "missed"},
-                                headers={"Origin": str(agent.base_url).rstrip("/"), "Sec-Fetch-Site": "same-origin"})
+                                headers={"Origin": api.settings.public_base_url, "Sec-Fetch-Site": "same-origin"})
         assert ours.status_code == 200 and ours.json()["appointment"]["status"] == "missed"

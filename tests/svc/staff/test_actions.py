@@ -32,8 +32,8 @@ from tests.svc import support
 from tests.svc.staff.support import member
 
 TODAY = datetime.now(PARIS).date()
-MARCHE = {"territory": "grand_nancy", "place": "Marché de Saint-Max", "date": TODAY.isoformat(), "kind": "marche",
-          "hours": "9h-12h", "team": ["Awa", "Jules"]}
+MARCHE = {"territory": "grand_nancy", "place": "Marché de Saint-Max", "date": TODAY.isoformat(),
+          "kind": "marche", "hours": "9h-12h", "team": ["Awa", "Jules"]}
 CONTRACT = {"code", "chat_url", "qr_svg_url", "poster_url", "telegram_link", "sms_keyword"}
 NUMBER = "+33612345678"
 
@@ -74,7 +74,8 @@ async def test_an_agent_creates_an_action_and_gets_its_links(tmp_path, database)
     try:
         with support.database_url(database, tmp_path, "tzn_actions") as url:
             settings = make_settings(tmp_path, twilio, telegram, database_url=url)
-            async with running(settings, FakeRasa()) as api, member(api.app, "agent", "grand_nancy") as client:
+            async with (running(settings, FakeRasa()) as api,
+                        member(api.app, "agent", "grand_nancy") as client):
                 response = await client.post("/api/staff/actions", json=MARCHE)
                 assert response.status_code == 201, response.text
                 body = response.json()
@@ -86,8 +87,8 @@ async def test_an_agent_creates_an_action_and_gets_its_links(tmp_path, database)
                 assert body["poster_url"] == f"{PUBLIC}/api/staff/actions/{code}/poster.pdf"
                 assert body["telegram_link"] == f"https://t.me/VosDroitsBot?start={code}"
                 assert re.fullmatch(r"DROITS[A-HJKMNP-Z2-9]{3}", body["sms_keyword"])
-                assert (body["territory"], body["place"], body["date"], body["kind"], body["hours"], body["team"]) == (
-                    "grand_nancy", "Marché de Saint-Max", TODAY.isoformat(), "marche", "9h-12h", ["Awa", "Jules"])
+                stored = ("territory", "place", "date", "kind", "hours", "team")
+                assert {name: body[name] for name in stored} == {**MARCHE, "place": "Marché de Saint-Max"}
 
                 again = (await client.post("/api/staff/actions", json=MARCHE)).json()
                 assert again["code"] != code and again["sms_keyword"] != body["sms_keyword"]
@@ -104,7 +105,8 @@ async def test_an_agent_creates_an_action_and_gets_its_links(tmp_path, database)
                 assert {a["code"] for a in listed["actions"]} == {code, again["code"]}
                 assert listed["territory"] == "grand_nancy"
                 later = (TODAY + timedelta(days=1)).isoformat()
-                assert (await client.get("/api/staff/actions", params={"from": later})).json()["actions"] == []
+                after = await client.get("/api/staff/actions", params={"from": later})
+                assert after.json()["actions"] == []
     finally:
         twilio.stop()
         telegram.stop()
@@ -118,14 +120,16 @@ async def test_another_territory_is_403_and_an_admin_sees_every_one(api):
         assert refused.status_code == 403 and refused.json()["detail"] == french("forbidden_territory")
         for path in ("", "/qr.svg", "/qr.png", "/poster.pdf", "/cards.pdf"):
             assert (await nancy.get(f"/api/staff/actions/{code}{path}")).status_code == 403, path
-        counts = await nancy.put(f"/api/staff/actions/{code}/counts", json={"people_met": 1, "rights_checks_on_site": 0})
+        counts = await nancy.put(f"/api/staff/actions/{code}/counts",
+                                 json={"people_met": 1, "rights_checks_on_site": 0})
         assert counts.status_code == 403
         assert (await nancy.get("/api/staff/actions", params={"territory": "venissieux"})).status_code == 403
         assert (await nancy.get("/api/staff/actions")).json()["actions"] == []       # its own: none yet
     async with member(api.app, "coordinator", "venissieux") as coordinator:
         assert (await coordinator.get(f"/api/staff/actions/{code}")).status_code == 200
     async with member(api.app, "admin", None) as admin:
-        assert (await admin.get(f"/api/staff/actions/{code}")).json()["place"] == "Pied d'immeuble, Minguettes"
+        seen = (await admin.get(f"/api/staff/actions/{code}")).json()
+        assert seen["place"] == "Pied d'immeuble, Minguettes"
         mine = await admin.post("/api/staff/actions", json=MARCHE)
         assert mine.status_code == 201
         every = (await admin.get("/api/staff/actions")).json()["actions"]
@@ -170,7 +174,8 @@ async def test_refused_fields_get_a_french_422(api):
             response = await client.post("/api/staff/actions", json={**MARCHE, **change})
             assert response.status_code == 422, change
             assert (response.json()["en"], response.json()["detail"]) == (key, french(key)), change
-        for body in ({"place": "Marché", "kind": "marche"}, {**MARCHE, "team": "Awa"}, {**MARCHE, "date": 20261202}):
+        for body in ({"place": "Marché", "kind": "marche"}, {**MARCHE, "team": "Awa"},
+                     {**MARCHE, "date": 20261202}):
             response = await client.post("/api/staff/actions", json=body)
             assert response.status_code == 422 and "demande" in response.json()["detail"], body
         assert (await client.get("/api/staff/actions")).json()["actions"] == []
@@ -179,13 +184,15 @@ async def test_refused_fields_get_a_french_422(api):
 async def test_counts_are_whole_numbers_within_bounds(api):
     code = (await create(api))["code"]
     async with member(api.app, "agent", "grand_nancy") as client:
-        for counts in ({"people_met": -1, "rights_checks_on_site": 0}, {"people_met": 0, "rights_checks_on_site": 10_001},
-                       {"people_met": 2.5, "rights_checks_on_site": 0}, {"people_met": "3", "rights_checks_on_site": 0},
-                       {"people_met": True, "rights_checks_on_site": 0}, {"people_met": 3}):
+        for people, checks in ((-1, 0), (0, 10_001), (2.5, 0), ("3", 0), (True, 0), (3, "absent")):
+            counts = {"people_met": people, "rights_checks_on_site": checks}
+            if checks == "absent":
+                del counts["rights_checks_on_site"]
             response = await client.put(f"/api/staff/actions/{code}/counts", json=counts)
             assert response.status_code == 422 and response.json()["detail"], counts
         assert (await client.get(f"/api/staff/actions/{code}")).json()["people_met"] is None
-        edge = await client.put(f"/api/staff/actions/{code}/counts", json={"people_met": 10_000, "rights_checks_on_site": 0})
+        edge = await client.put(f"/api/staff/actions/{code}/counts",
+                                json={"people_met": 10_000, "rights_checks_on_site": 0})
         assert edge.status_code == 200 and edge.json()["people_met"] == 10_000
 
 
@@ -194,14 +201,16 @@ async def test_an_unknown_code_or_a_reversed_period_is_answered_in_french(api):
         for path in ("/api/staff/actions/nope-abc", "/api/staff/actions/NOPE!/poster.pdf"):
             response = await client.get(path)
             assert response.status_code == 404 and response.json()["detail"] == french("action_unknown")
-        reversed_period = await client.get("/api/staff/actions", params={"from": "2026-12-31", "to": "2026-12-01"})
+        reversed_period = await client.get("/api/staff/actions",
+                                           params={"from": "2026-12-31", "to": "2026-12-01"})
         assert reversed_period.status_code == 422
         assert reversed_period.json()["detail"] == french("action_period_invalid")
 
 
 # -- QR code, poster, cards ------------------------------------------------------------------------------
 def expected_modules(url: str) -> list[list[bool]]:
-    return [[bool(cell) for cell in row] for row in segno.make(url, error="m", boost_error=False, micro=False).matrix]
+    code = segno.make(url, error="m", boost_error=False, micro=False)
+    return [[bool(cell) for cell in row] for row in code.matrix]
 
 
 def drawn_qr(page: Any) -> tuple[list[list[bool]], float]:
@@ -318,11 +327,12 @@ def territories_from(tmp_path: Path, text: str) -> Territories:
     return Territories.load(folder)
 
 
-def poster_text(tmp_path: Path, territories: Territories, day: date, **settings: Any) -> str:
+def poster_text(tmp_path: Path, territories: Territories, day: date, render: Any = posters.poster_pdf,
+                **settings: Any) -> str:
     action = OutreachAction(code="marche-abc", keyword="DROITSABC", territory_id="test_ville",
                                     place="Marché", day=day, kind="marche")
     config = make_settings(tmp_path, _Nowhere(), _Nowhere(), **settings)
-    pdf = posters.poster_pdf(posters.gather(config, territories, action))
+    pdf = render(posters.gather(config, territories, action))
     return PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
 
 
@@ -345,9 +355,12 @@ def test_without_a_permanence_the_poster_gives_the_contact_and_phone(tmp_path):
 
 
 def test_without_an_sms_number_there_is_no_sms_line(tmp_path):
-    text = poster_text(tmp_path, territories_from(tmp_path, PERMANENCES), date(2026, 12, 7),
-                       twilio_from_number=None)
-    assert "SMS" not in text and "DROITSABC" not in text and "https://assistant.example.org/c/marche-abc" in text
+    territories = territories_from(tmp_path, PERMANENCES)
+    text = poster_text(tmp_path, territories, date(2026, 12, 7), twilio_from_number=None)
+    assert "SMS" not in text and "DROITSABC" not in text
+    assert "https://assistant.example.org/c/marche-abc" in text
+    cards = poster_text(tmp_path, territories, date(2026, 12, 7), posters.cards_pdf, twilio_from_number=None)
+    assert "SMS" not in cards and cards.count("assistant.example.org/c/marche-abc") == 8
 
 
 def test_with_helvetica_french_letters_survive_in_the_text_layer(tmp_path, monkeypatch):
@@ -359,7 +372,8 @@ def test_with_helvetica_french_letters_survive_in_the_text_layer(tmp_path, monke
 
 def test_a_long_public_address_stays_whole_on_one_line(tmp_path):
     base = "https://vos-droits.territoires-zero-non-recours.example.fr"
-    text = poster_text(tmp_path, territories_from(tmp_path, PERMANENCES), date(2026, 12, 7), public_base_url=base)
+    text = poster_text(tmp_path, territories_from(tmp_path, PERMANENCES), date(2026, 12, 7),
+                       public_base_url=base)
     assert f"{base}/c/marche-abc" in text.splitlines()
 
 
@@ -428,7 +442,8 @@ def test_codes_are_readable_and_keywords_have_no_ambiguous_characters():
     draft = actions.Draft("grand_nancy", "Cœur de ville — entrée d’Émile Zola", TODAY, "marche")
     codes = {actions.new_code(draft) for _ in range(50)}
     assert all(re.fullmatch(r"coeur-de-ville-entree-[a-z0-9]{3}", code) for code in codes) and len(codes) > 40
-    assert actions.new_code(actions.Draft("grand_nancy", "!!!", TODAY, "pied_immeuble")).startswith("pied-immeuble-")
+    nameless = actions.Draft("grand_nancy", "!!!", TODAY, "pied_immeuble")
+    assert actions.new_code(nameless).startswith("pied-immeuble-")
     keywords = {actions.new_keyword() for _ in range(200)}
     assert all(len(k) == 9 and not set(k[6:]) & set("IL01O") for k in keywords) and len(keywords) > 150
 
@@ -466,4 +481,5 @@ def test_the_sms_number_is_printed_in_national_form(tmp_path):
     assert shown(twilio_from_number="+33612345678") == "06 12 34 56 78"
     assert shown(twilio_from_number="+14155550100") == "+1 415-555-0100"
     assert shown(sms_public_number=" 38 200 ") == "38 200"
-    assert shown(twilio_from_number=None) is None and shown(twilio_from_number=None, sms_public_number="") is None
+    assert shown(twilio_from_number=None) is None
+    assert shown(twilio_from_number=None, sms_public_number="") is None
