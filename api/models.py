@@ -252,14 +252,17 @@ class Visit(SQLModel, table=True):
     """One conversation, anonymous, for the indicators: where it came from and how far it went. The link
     to the conversation is cut on erasure and by the retention purge; the row stays, with no person."""
 
-    __table_args__ = (Index("ix_visit_territory_started", "territory_id", "started_at"),)
+    # covering indexes for the indicators of a territory and period (bench/indicators.py)
+    __table_args__ = (Index("ix_visit_territory_started", "territory_id", "started_at", "channel", "source"),
+                      Index("ix_visit_territory_screened", "territory_id", "screened_at"),
+                      Index("ix_visit_started", "started_at", "channel", "source"))       # every territory
 
     id: int | None = Field(default=None, primary_key=True)
     conversation_id: str | None = Field(default=None, max_length=64, index=True)
     channel: str = Field(max_length=16)
     source: str | None = Field(default=None, max_length=64, index=True)
-    territory_id: str | None = Field(default=None, max_length=64, index=True)
-    started_at: datetime = Field(default_factory=utcnow, index=True)
+    territory_id: str | None = Field(default=None, max_length=64)
+    started_at: datetime = Field(default_factory=utcnow)
     screened_at: datetime | None = None
     booked_at: datetime | None = None
 
@@ -268,10 +271,11 @@ class VisitFact(SQLModel, table=True):
     """What a visit brought up, counted: a benefit found likely (with its estimated monthly euros),
     a life moment, a doubt. One row per visit and key (a newer estimate replaces the benefits)."""
 
-    __table_args__ = (UniqueConstraint("visit_id", "kind", "key", name="uq_visit_fact"),)
+    __table_args__ = (UniqueConstraint("visit_id", "kind", "key", name="uq_visit_fact"),
+                      Index("ix_visitfact_visit", "visit_id", "kind", "key", "monthly_euros"))   # covering
 
     id: int | None = Field(default=None, primary_key=True)
-    visit_id: int = Field(index=True)
+    visit_id: int
     kind: str = Field(max_length=16)
     key: str = Field(max_length=100)
     monthly_euros: float | None = None

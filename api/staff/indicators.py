@@ -82,12 +82,13 @@ def figures(session: Session, territory: str | None, start: date, end: date) -> 
     by_source = session.exec(select(Visit.source, func.count()).where(visits, Visit.source.is_not(None))
                              .group_by(Visit.source)).all()
     screenings = session.exec(select(func.count()).select_from(Visit).where(screened)).one()
+    # one fact per visit, kind and key (uq_visit_fact): a count of facts is a count of people
     benefits = session.exec(
-        select(VisitFact.key, func.count(VisitFact.visit_id.distinct()), func.sum(VisitFact.monthly_euros))
+        select(VisitFact.key, func.count(), func.sum(VisitFact.monthly_euros))
         .join(Visit, Visit.id == VisitFact.visit_id).where(screened, VisitFact.kind == BENEFIT)
         .group_by(VisitFact.key)).all()
     topics = session.exec(
-        select(VisitFact.kind, VisitFact.key, func.count(VisitFact.visit_id.distinct()))
+        select(VisitFact.kind, VisitFact.key, func.count())
         .join(Visit, Visit.id == VisitFact.visit_id).where(visits, VisitFact.kind.in_((DOUBT, LIFE_EVENT)))
         .group_by(VisitFact.kind, VisitFact.key)).all()
     return {
@@ -172,11 +173,10 @@ def series(session: Session, territory: str | None, start: date, end: date) -> d
     booked = _per_bucket(session, Appointment.created_at, edges, appointments)
     held = _per_bucket(session, Appointment.start, edges, and_(appointments, Appointment.status.in_(STATUSES)),
                        Appointment.status)
-    inner = (select(bucket(Visit.screened_at, edges).label("i"), VisitFact.key, VisitFact.visit_id)
+    inner = (select(bucket(Visit.screened_at, edges).label("i"), VisitFact.key)
              .select_from(Visit).join(VisitFact, VisitFact.visit_id == Visit.id)   # one month, all territories
              .where(visits, VisitFact.kind == BENEFIT, Visit.screened_at >= lo, Visit.screened_at < hi).subquery())
-    benefits = session.exec(select(inner.c.i, inner.c.key, func.count(inner.c.visit_id.distinct()))
-                            .group_by(inner.c.i, inner.c.key)).all()
+    benefits = session.exec(select(inner.c.i, inner.c.key, func.count()).group_by(inner.c.i, inner.c.key)).all()
 
     def of(rows: Sequence[tuple], i: int) -> list[tuple]:
         return [row[1:] for row in rows if row[0] == i]

@@ -102,9 +102,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('id'))
     op.create_index('ix_visit_conversation_id', 'visit', ['conversation_id'])
     op.create_index('ix_visit_source', 'visit', ['source'])
-    op.create_index('ix_visit_territory_id', 'visit', ['territory_id'])
-    op.create_index('ix_visit_started_at', 'visit', ['started_at'])
-    op.create_index('ix_visit_territory_started', 'visit', ['territory_id', 'started_at'])
+    op.create_index('ix_visit_territory_started', 'visit', ['territory_id', 'started_at', 'channel', 'source'])
+    op.create_index('ix_visit_territory_screened', 'visit', ['territory_id', 'screened_at'])
+    op.create_index('ix_visit_started', 'visit', ['started_at', 'channel', 'source'])
     op.create_table(
         'visitfact',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -114,7 +114,7 @@ def upgrade() -> None:
         sa.Column('monthly_euros', sa.Float(), nullable=True),
         sa.PrimaryKeyConstraint('id'),
         sa.UniqueConstraint('visit_id', 'kind', 'key', name='uq_visit_fact'))
-    op.create_index('ix_visitfact_visit_id', 'visitfact', ['visit_id'])
+    op.create_index('ix_visitfact_visit', 'visitfact', ['visit_id', 'kind', 'key', 'monthly_euros'])
 
 
 def downgrade() -> None:
