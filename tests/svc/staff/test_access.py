@@ -15,6 +15,7 @@ from sqlmodel import select
 
 from api.models import Appointment, AuditEntry, StaffUser
 from api.staff.access import COOKIE
+from knowledge.french import PARIS
 from tests.fakes import telegram as tg
 from tests.fakes import twilio as tw
 from tests.fakes.app import Running, make_settings, running
@@ -132,7 +133,7 @@ async def test_every_staff_route_needs_a_session(api):
 async def test_an_agent_of_nancy_cannot_see_venissieux(api):
     theirs = appointment(api, "venissieux")
     async with member(api.app, "agent", "grand_nancy") as agent:
-        day = {"day": START.date().isoformat()}
+        day = {"day": START.astimezone(PARIS).date().isoformat()}   # the agenda is by Paris day
         assert (await agent.get("/api/staff/appointments", params={**day, "territory": "venissieux"})).status_code == 403
         assert (await agent.get("/api/staff/appointments", params=day)).json()["appointments"] == []
         assert (await agent.get("/api/staff/callbacks", params={"territory": "venissieux"})).status_code == 403
