@@ -28,7 +28,8 @@ from api.eligibility.service import EligibilityService
 from api.faults import Breakers, FaultNotice
 from api.rasa_client import RasaClient
 from api.retention import keep_purging
-from api.routes import chat, eligibility, health, internal, staff, staff_indicators
+from api.routes import chat, eligibility, health, internal, staff, staff_actions, staff_indicators
+from api.staff import pages as staff_pages
 from api.staff.access import StaffDenied
 from api.territories import Territories
 from api.trackers import Erasures, open_store
@@ -142,7 +143,9 @@ def create_app(settings: Settings | None = None, *, announce: bool = False,
     app.include_router(chat.router)
     app.include_router(internal.router)
     app.include_router(staff.router)
+    app.include_router(staff_actions.router)
     app.include_router(staff_indicators.router)
+    app.include_router(staff_pages.router)
     app.include_router(web.router)
     for router in channel_routers():   # /webhooks/twilio, /webhooks/telegram
         app.include_router(router)

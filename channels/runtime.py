@@ -12,6 +12,8 @@ deadline, and answer inline (TwiML) or through the outbox (api/outbox.py), in or
   itself is down at receipt, the message is kept in memory (at most INBOUND_MEMORY_MAX, lost if the
   process stops meanwhile) and stored when the database is back. Either way the webhook answers 200:
   Twilio and Telegram never get a 5xx for our own trouble.
+- Outreach: a message that is exactly an outreach action's SMS keyword or code (« DROITS7K2 », read
+  on a poster) tags the conversation with that action's code and is answered as a greeting.
 - STOP (and Twilio's stop words): marked stopped at once, `/stop` forwarded to Rasa so that the
   conversation knows, one confirmation (the local text if Rasa is down). Then silence, except:
   START (back in), AIDE/HELP (the help text), and SUPPRIMER with the answer to its confirmation
@@ -30,7 +32,7 @@ import logging
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -49,6 +51,7 @@ from api.faults import FaultNotice
 from api.models import Conversation, InboundMessage, utcnow
 from api.outbox import Outbox
 from api.rasa_client import RasaUnavailable
+from api.staff.actions import code_for_message
 from channels.base import ChannelAdapter, Inbound, Keyword, Outgoing, adapter_classes, choices_tag
 from channels.keywords import confirms
 from channels.messages import BotMessage, Button
@@ -327,6 +330,7 @@ class ChannelRuntime:
     async def _receive(self, adapter: ChannelAdapter, inbound: Inbound, person_id: str,
                        previous_keyword: str | None, interim_after: float, settle: Settle, *,
                        background: bool = False) -> Reply:
+        inbound = await self._from_outreach(inbound)
         conversation = await self.conversations.for_address(adapter.name, inbound.address, inbound.source)
         stopped = conversation.stopped_at is not None
         keyword = inbound.keyword
@@ -374,6 +378,15 @@ class ChannelRuntime:
         if inbound.unsupported:
             return await turn(_say("text_only"))
         return await turn(self._rasa_work(adapter, inbound), typing=True)
+
+    async def _from_outreach(self, inbound: Inbound) -> Inbound:
+        """The keyword or code of an outreach action, alone in a message, starts the conversation from it:
+        the code becomes the source and the bot greets. Any other message is left as it is."""
+        if (inbound.text is None or inbound.keyword is not None or inbound.payload is not None
+                or inbound.choice is not None or inbound.source is not None):
+            return inbound
+        code = await self.db.run(code_for_message, inbound.text)
+        return inbound if code is None else replace(inbound, text=None, payload="/greet", source=code)
 
     async def _over_limit(self, adapter: ChannelAdapter, inbound: Inbound, person_id: str,
                           stopped: bool) -> bool | None:

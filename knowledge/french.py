@@ -1,7 +1,7 @@
 """French dates as the assistant says them: « mercredi 3 décembre à 9h30 » (both runtimes)."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -15,8 +15,17 @@ def spoken_date(moment: datetime | str) -> str:
     if isinstance(moment, str):
         moment = datetime.fromisoformat(moment.replace("Z", "+00:00"))
     local = moment.astimezone(PARIS)
-    minutes = f"{local.minute:02d}" if local.minute else ""
-    return f"{WEEKDAYS[local.weekday()]} {local.day} {MONTHS[local.month - 1]} à {local.hour}h{minutes}"
+    return f"{spoken_day(local.date())} à {spoken_time(local.time())}"
+
+
+def spoken_day(day: date) -> str:
+    """« mercredi 3 décembre »."""
+    return f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]}"
+
+
+def spoken_time(moment: time) -> str:
+    """« 9h », « 9h30 »."""
+    return f"{moment.hour}h{moment.minute:02d}" if moment.minute else f"{moment.hour}h"
 
 
 

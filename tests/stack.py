@@ -21,6 +21,8 @@ BOT_PYTHON = ROOT / ".venv-bot" / "bin" / "python"
 SVC_PYTHON = ROOT / ".venv-svc" / "bin" / "python"
 MODEL = ROOT / "bot" / "models" / "current.tar.gz"
 RASA_AUTH_TOKEN = "test-rasa-token"   # Rasa's HTTP API refuses calls without it
+# The staff account every stack has, created with the contract's command (api/staff/__main__.py)
+STAFF_EMAIL, STAFF_PASSWORD = "equipe-e2e@example.fr", "mot de passe des tests e2e"
 
 
 # Load tests and end-to-end runs push many simulated people through one address (loopback): limits
@@ -74,7 +76,6 @@ class Stack:
             "PSEUDONYM_KEY": "test-pseudonym-key-0123456789abcdef",
             "DATA_ENCRYPTION_KEY": base64.urlsafe_b64encode(b"k" * 32).decode(),
             "INTERNAL_API_TOKEN": "test-internal-token",
-            "STAFF_TOKEN": "test-staff-token",
             "RASA_AUTH_TOKEN": RASA_AUTH_TOKEN,
             "SANIC_HOST": "127.0.0.1",
             **LOAD_TEST_LIMITS,
@@ -93,6 +94,9 @@ class Stack:
         endpoints = self.workdir / "endpoints.yml"
         endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{self.actions_port}/webhook"\n'
                              "tracker_store:\n  type: bot.tracker_store.ConsentGatedTrackerStore\n")
+        subprocess.run([str(SVC_PYTHON), "-m", "api.staff", "create-user", "--email", STAFF_EMAIL, "--role", "admin"],
+                       cwd=ROOT, env={**self.env("api"), "STAFF_PASSWORD": STAFF_PASSWORD}, check=True,
+                       capture_output=True, timeout=120)
         for name in ("actions", "rasa", "api"):
             self._spawn(name, self.command(name))
 

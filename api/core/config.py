@@ -80,6 +80,12 @@ class Settings(BaseSettings):
     telegram_api_base_url: str = "https://api.telegram.org"
     telegram_interim_seconds: float = 5.0  # after this, « Je calcule, un instant… » then the result
 
+    # Outreach posters and links (api/staff/actions.py, posters.py): the bot's username for the
+    # t.me/<username>?start=<code> links, and the SMS number as printed on posters (None: TWILIO_FROM_NUMBER
+    # in national form; no number at all: no SMS line).
+    telegram_bot_username: str = Field(default="VosDroitsBot", pattern=r"^[A-Za-z][A-Za-z0-9_]{4,31}$")
+    sms_public_number: str | None = Field(default=None, max_length=32)
+
     # Outbox (api/outbox.py): durable, ordered outbound messages for SMS and Telegram.
     outbox_worker_enabled: bool = True     # False on API replicas that must not deliver
     outbox_poll_seconds: float = 1.0

@@ -12,10 +12,11 @@ from typing import Annotated
 from urllib.parse import urlsplit
 
 from fastapi import Depends, HTTPException, Request, Response
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from api.models import AuditEntry
-from api.staff.accounts import SESSION_FOR, Principal, principal_of
+from api.core.limits import STAFF_LOGINS, Verdict, client_address
+from api.models import AuditEntry, StaffUser
+from api.staff.accounts import SESSION_FOR, Principal, authenticate, open_session, principal_of
 from knowledge import load
 
 COOKIE = "tzn_staff"
@@ -33,6 +34,30 @@ class StaffDenied(HTTPException):
     def __init__(self, status: int, key: str):
         super().__init__(status_code=status, detail=say(key))
         self.key = key
+
+
+class LoginRefused(Exception):
+    """A sign-in refused: too many attempts from this address (`verdict`), or a wrong email or
+    password, or a locked account (`verdict` None: the same answer for all three)."""
+
+    def __init__(self, verdict: Verdict | None = None):
+        super().__init__("login refused")
+        self.verdict = verdict
+
+
+async def log_in(request: Request, email: str, password: str) -> tuple[StaffUser, str]:
+    """Sign in, for the API and the login page alike: the per-address rate limit, then the password
+    (with the account's lockout); returns the user and the new session's cookie token."""
+    limits = request.app.state.limits
+    verdict = await limits.hit(STAFF_LOGINS, limits.identifier(STAFF_LOGINS, client_address(request)))
+    if not verdict.allowed:
+        raise LoginRefused(verdict)
+    db = request.app.state.db
+    user = await db.run(authenticate, email, password)
+    if user is None:
+        raise LoginRefused()
+    token, _ = await db.run(open_session, user)
+    return user, token
 
 
 def set_cookie(request: Request, response: Response, token: str) -> None:
@@ -102,3 +127,11 @@ def audit(session: Session, principal: Principal, action: str, territory_id: str
     session.add(AuditEntry(user_id=principal.user_id, email=principal.email, action=action,
                            territory_id=territory_id, appointment_id=appointment_id))
     session.commit()
+
+
+def audit_entries(session: Session, territory_id: str | None, limit: int = 100) -> list[AuditEntry]:
+    """The audit log, newest first: one territory's, or every one (None)."""
+    query = select(AuditEntry).order_by(AuditEntry.at.desc()).limit(limit)
+    if territory_id is not None:
+        query = query.where(AuditEntry.territory_id == territory_id)
+    return list(session.exec(query).all())

@@ -36,9 +36,9 @@ TYPES = {
 }
 
 
-class _Asset:
+class Asset:
     """One static file, read once: small files, served with an ETag so a slow phone revalidates
-    instead of downloading again."""
+    instead of downloading again (the staff pages serve theirs the same way)."""
 
     def __init__(self, path: Path):
         self.body = path.read_bytes()
@@ -46,12 +46,19 @@ class _Asset:
         self.etag = '"' + hashlib.sha256(self.body).hexdigest()[:32] + '"'
 
 
-def _load_assets() -> dict[str, _Asset]:
-    return {path.name: _Asset(path) for path in sorted(STATIC_DIR.iterdir())
+    def response(self, request: Request, headers: dict[str, str], status: int = 200) -> Response:
+        headers = {**headers, "Cache-Control": "no-cache", "ETag": self.etag}
+        if status == 200 and self.etag in request.headers.get("if-none-match", ""):
+            return Response(status_code=304, headers=headers)
+        return Response(self.body, status_code=status, media_type=self.media_type, headers=headers)
+
+
+def load_assets(folder: Path) -> dict[str, Asset]:
+    return {path.name: Asset(path) for path in sorted(folder.iterdir())
             if path.is_file() and path.suffix in TYPES and not path.name.startswith(".")}
 
 
-ASSETS = _load_assets()
+ASSETS = load_assets(STATIC_DIR)
 PAGE = "index.html"
 NOT_FOUND_PAGE = "notfound.html"
 
@@ -59,11 +66,7 @@ router = APIRouter(include_in_schema=False)
 
 
 def _serve(request: Request, name: str, status: int = 200) -> Response:
-    asset = ASSETS[name]
-    headers = {**SECURITY_HEADERS, "Cache-Control": "no-cache", "ETag": asset.etag}
-    if status == 200 and asset.etag in request.headers.get("if-none-match", ""):
-        return Response(status_code=304, headers=headers)
-    return Response(asset.body, status_code=status, media_type=asset.media_type, headers=headers)
+    return ASSETS[name].response(request, SECURITY_HEADERS, status)
 
 
 def _not_found(request: Request) -> Response:

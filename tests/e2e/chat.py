@@ -10,7 +10,15 @@ import httpx
 
 from knowledge.french import PARIS
 
-STAFF = {"Authorization": "Bearer test-staff-token"}   # the stack's STAFF_TOKEN (tests/stack.py)
+from tests.stack import STAFF_EMAIL, STAFF_PASSWORD
+
+
+def sign_in(client: httpx.Client) -> httpx.Client:
+    """The client signed in as the stack's staff account (its cookie kept in the client's jar)."""
+    if "tzn_staff" not in client.cookies:
+        response = client.post("/api/staff/session", json={"email": STAFF_EMAIL, "password": STAFF_PASSWORD})
+        response.raise_for_status()
+    return client
 
 
 def staff_appointments(client: httpx.Client, first: date | None = None, days: int = 60,
@@ -18,11 +26,11 @@ def staff_appointments(client: httpx.Client, first: date | None = None, days: in
     """The appointments the staff API lists for `days` days from `first` (today, Paris time)."""
     first = first or datetime.now(PARIS).date()
     found: list[dict[str, Any]] = []
-    for offset in range(days):
-        params = {"day": (first + timedelta(days=offset)).isoformat()}
+    for offset in range(0, days, 31):                         # the staff API lists up to 31 days at once
+        params: dict[str, Any] = {"day": (first + timedelta(days=offset)).isoformat(), "days": min(31, days - offset)}
         if territory:
             params["territory"] = territory
-        response = client.get("/api/staff/appointments", params=params, headers=STAFF)
+        response = sign_in(client).get("/api/staff/appointments", params=params)
         response.raise_for_status()
         found += response.json()["appointments"]
     return found

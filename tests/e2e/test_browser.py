@@ -20,12 +20,10 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import tarfile
 import tempfile
 import threading
-import time
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,12 +31,12 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from api.core.config import Settings
 from api.core.security import Pseudonymiser
 from channels.web.router import CSP
+from tests.e2e.served import listening, served
 
 pytestmark = pytest.mark.browser
 
@@ -190,21 +188,8 @@ def server(tmp_path_factory: pytest.TempPathFactory):
     )
     fake = FakeRasa()
     app = build_app(settings, httpx.MockTransport(fake))
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    uv = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=uv.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not uv.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail("the API did not start for the browser tests")
-        time.sleep(0.05)
-    yield Server(f"http://127.0.0.1:{port}", fake)
-    uv.should_exit = True
-    thread.join(timeout=15)
-    sock.close()
+    with listening() as (sock, url), served(app, sock):
+        yield Server(url, fake)
 
 
 # ---- the browser --------------------------------------------------------------------------------------------

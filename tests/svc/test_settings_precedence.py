@@ -19,9 +19,9 @@ ROOT = Path(__file__).resolve().parents[2]
 def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (tmp_path / "var").mkdir()
     (tmp_path / "var" / "secrets.env").write_text(
-        "TELEGRAM_WEBHOOK_SECRET=generated\nSTAFF_TOKEN=generated\nRASA_AUTH_TOKEN=generated\n")
-    (tmp_path / ".env").write_text("STAFF_TOKEN=from-dotenv\n")
-    for name in ("TELEGRAM_WEBHOOK_SECRET", "STAFF_TOKEN", "RASA_AUTH_TOKEN"):
+        "TELEGRAM_WEBHOOK_SECRET=generated\nINTERNAL_API_TOKEN=generated\nRASA_AUTH_TOKEN=generated\n")
+    (tmp_path / ".env").write_text("INTERNAL_API_TOKEN=from-dotenv\n")
+    for name in ("TELEGRAM_WEBHOOK_SECRET", "INTERNAL_API_TOKEN", "RASA_AUTH_TOKEN"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
     return tmp_path
@@ -32,7 +32,7 @@ def test_the_api_settings_prefer_the_environment_then_dotenv_then_the_generated_
     monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", "exported")
     settings = Settings()
     assert settings.telegram_webhook_secret == "exported"
-    assert settings.staff_token == "from-dotenv"
+    assert settings.internal_api_token == "from-dotenv"
     assert settings.rasa_auth_token == "generated"
 
 
@@ -45,11 +45,11 @@ def make_run_recipe() -> str:
 
 def test_make_run_gives_every_process_the_exported_value_over_the_generated_one(workdir: Path):
     (workdir / "Procfile").write_text(
-        'show: echo "telegram=$TELEGRAM_WEBHOOK_SECRET staff=$STAFF_TOKEN rasa=$RASA_AUTH_TOKEN"\n')
+        'show: echo "telegram=$TELEGRAM_WEBHOOK_SECRET internal=$INTERNAL_API_TOKEN rasa=$RASA_AUTH_TOKEN"\n')
     command = make_run_recipe().replace("$(SVC)", shlex.quote(sys.executable))
     command = command.replace("scripts/", f"{ROOT}/scripts/")
     assert "honcho" in command and "-f Procfile" in command
     env = {"PATH": "/usr/bin:/bin", "TELEGRAM_WEBHOOK_SECRET": "exported"}
     finished = subprocess.run(command, shell=True, cwd=workdir, env=env, capture_output=True, text=True,
                               timeout=60)
-    assert "telegram=exported staff=from-dotenv rasa=generated" in finished.stdout, finished.stdout + finished.stderr
+    assert "telegram=exported internal=from-dotenv rasa=generated" in finished.stdout, finished.stdout + finished.stderr

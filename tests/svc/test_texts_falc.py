@@ -39,7 +39,7 @@ def strings(node, path=""):
 
 def person_facing_files():
     files = (sorted((KNOWLEDGE / "texts").glob("*.yml")) + [KNOWLEDGE / "benefits.yml"]
-             + sorted((KNOWLEDGE / "territories").glob("*.yml")))
+             + [KNOWLEDGE / "staff" / "poster.yml"] + sorted((KNOWLEDGE / "territories").glob("*.yml")))
     return [f for f in files if f.exists()]
 
 

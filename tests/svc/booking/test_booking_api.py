@@ -17,10 +17,10 @@ from tests.fakes import twilio as tw
 from tests.fakes.app import PSEUDONYM_KEY, Running, make_settings, running, twiml_messages
 from tests.fakes.rasa import FakeRasa
 from tests.svc.booking.conftest import MONDAY, TERRITORY
+from tests.svc.staff.support import member
 from tests.svc.support import Clock
 
 INTERNAL = {"Authorization": "Bearer internal-secret"}
-STAFF = {"Authorization": "Bearer staff-secret"}
 NUMBER = "+33612345678"
 TUESDAY_9 = "test_ville:centre_mardi:2026-12-01T09:00"
 THURSDAY_14 = "test_ville:marche_jeudi:2026-12-03T14:00"
@@ -34,7 +34,7 @@ async def api(tmp_path: Path) -> AsyncIterator[tuple[Running, Clock, Any]]:
     folder.mkdir()
     (folder / "test_ville.yml").write_text(TERRITORY, encoding="utf-8")
     settings = make_settings(tmp_path, twilio, telegram, territories_dir=folder,
-                             internal_api_token="internal-secret", staff_token="staff-secret")
+                             internal_api_token="internal-secret")
     clock = Clock(MONDAY)
     try:
         rasa = FakeRasa()
@@ -262,18 +262,22 @@ async def test_staff_see_the_day_the_shared_summary_only_and_mark_appointments(a
     shared = (await book(client, "p1", THURSDAY_14, share_summary=True,
                          notes={"worries": ["Peur des contrôles."]})).json()["appointment"]
     await book(client, "p2", THURSDAY_14)
-    day = (await client.get("/api/staff/appointments", params={"day": "2026-12-03", "territory": "test_ville"},
-                            headers=STAFF)).json()["appointments"]
-    assert len(day) == 2
-    by_id = {a["id"]: a for a in day}
-    assert by_id[shared["id"]]["summary"]["worries"] == ["Peur des contrôles."]
-    assert [a["summary"] for a in day if a["id"] != shared["id"]] == [None]
-    marked = await client.post(f"/api/staff/appointments/{shared['id']}/status", json={"status": "honoured"},
-                               headers=STAFF)
-    assert marked.json()["appointment"]["status"] == "honoured"
-    wrong = await client.post(f"/api/staff/appointments/{shared['id']}/status", json={"status": "lost"},
-                              headers=STAFF)
-    assert wrong.status_code == 422
+    async with member(running_api.app, "agent", "test_ville") as staff:
+        answer = await staff.get("/api/staff/appointments", params={"day": "2026-12-03"})
+        assert answer.status_code == 200, answer.text
+        day = answer.json()["appointments"]
+        assert len(day) == 2
+        assert {a["id"]: a["summary_shared"] for a in day}[shared["id"]] is True
+        assert [a["summary_shared"] for a in day if a["id"] != shared["id"]] == [False]
+        assert all("summary" not in a for a in day)                       # read one at a time, audited
+        summary = (await staff.get(f"/api/staff/appointments/{shared['id']}/summary")).json()["summary"]
+        assert summary["worries"] == ["Peur des contrôles."]
+        other = next(a["id"] for a in day if a["id"] != shared["id"])
+        assert (await staff.get(f"/api/staff/appointments/{other}/summary")).status_code == 404
+        marked = await staff.post(f"/api/staff/appointments/{shared['id']}/status", json={"status": "honoured"})
+        assert marked.json()["appointment"]["status"] == "honoured"
+        wrong = await staff.post(f"/api/staff/appointments/{shared['id']}/status", json={"status": "lost"})
+        assert wrong.status_code == 422
 
 
 async def test_a_callback_request_reaches_the_staff_queue_with_the_number(api):
@@ -286,11 +290,12 @@ async def test_a_callback_request_reaches_the_staff_queue_with_the_number(api):
     outside = await client.post("/internal/callbacks", headers=INTERNAL, json={
         "person_id": SMS_PERSON, "channel": "sms", "commune": "13055"})
     assert outside.status_code == 422
-    queue = (await client.get("/api/staff/callbacks", headers=STAFF)).json()["callbacks"]
-    assert [(c["phone"], c["preferred_times"]) for c in queue] == [(NUMBER, "le matin")]
-    done = (await client.post(f"/api/staff/callbacks/{queue[0]['id']}/done", headers=STAFF)).json()["callback"]
-    assert (done["status"], done["phone"]) == ("done", None)
-    assert (await client.get("/api/staff/callbacks", headers=STAFF)).json()["callbacks"] == []
+    async with member(running_api.app, "agent", "test_ville") as staff:
+        queue = (await staff.get("/api/staff/callbacks")).json()["callbacks"]
+        assert [(c["phone"], c["preferred_times"]) for c in queue] == [(NUMBER, "le matin")]
+        done = (await staff.post(f"/api/staff/callbacks/{queue[0]['id']}/done")).json()["callback"]
+        assert (done["status"], done["phone"]) == ("done", None)
+        assert (await staff.get("/api/staff/callbacks")).json()["callbacks"] == []
 
 
 async def test_a_cancellation_by_the_team_is_told_to_the_person_on_their_channel(api):
@@ -299,8 +304,9 @@ async def test_a_cancellation_by_the_team_is_told_to_the_person_on_their_channel
     await running_api.sms(NUMBER, "bonjour")
     booked = (await book(client, SMS_PERSON, THURSDAY_14)).json()["appointment"]
     before = len(twilio.bodies(NUMBER))
-    marked = (await client.post(f"/api/staff/appointments/{booked['id']}/status", json={"status": "cancelled"},
-                                headers=STAFF)).json()
+    async with member(running_api.app, "agent", "test_ville") as staff:
+        marked = (await staff.post(f"/api/staff/appointments/{booked['id']}/status",
+                                   json={"status": "cancelled"})).json()
     assert marked["person_told"] is True and marked["appointment"]["status"] == "cancelled"
     await running_api.outbox.drain()
     told = twilio.bodies(NUMBER)[before:]

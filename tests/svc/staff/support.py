@@ -33,7 +33,8 @@ async def member(app, role: str, territory: str | None, email: str | None = None
     """A signed-in staff client (its own cookies) on the app."""
     email = await account(app, role, territory, email, volunteer)
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+    # At the public address: over https (as in tests/fakes/app.py) the cookie is Secure, sent over https only.
+    async with httpx.AsyncClient(transport=transport, base_url=app.state.settings.public_base_url) as client:
         answer = await client.post("/api/staff/session", json={"email": email, "password": PASSWORD})
         assert answer.status_code == 200, answer.text
         yield client
