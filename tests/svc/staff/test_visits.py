@@ -86,6 +86,14 @@ async def test_telegram_opens_a_visit_on_first_contact_and_again_through_another
     assert {v.conversation_id for v in rows} == {c.id for c in conversations}
 
 
+async def test_an_sms_visit_starts_from_the_action_s_code(tmp_path):
+    async with visits_api(tmp_path) as (api, _):
+        for text in ("marche-lyon", "bonjour"):
+            assert (await api.sms("+33612345678", text)).status_code == 200
+        rows = await all_visits(api)
+    assert [(v.channel, v.source, v.territory_id) for v in rows] == [("sms", "marche-lyon", "autre_ville")]
+
+
 async def test_a_booking_marks_the_visit_once_and_erasure_cuts_the_link_only(tmp_path):
     async with visits_api(tmp_path) as (api, bot):
         conversation = await chat(api)

@@ -46,7 +46,6 @@ async def visits_api(tmp_path: Path, **settings: Any) -> AsyncIterator[tuple[Run
     (folder / "autre_ville.yml").write_text(OTHER_TERRITORY, encoding="utf-8")
     bot = ControlBot()
     try:
-        settings = {"public_base_url": "http://testserver", **settings}     # staff cookies over http
         async with running(make_settings(tmp_path, twilio, telegram, territories_dir=folder,
                                          internal_api_token="internal-secret", **settings), FakeRasa(bot)) as api:
             await api.db(lambda s: (s.add_all([action("marche-nancy", "test_ville"),
