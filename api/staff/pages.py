@@ -41,7 +41,7 @@ from api.staff.agenda import appointment_view, callback_view
 from channels.web.router import Asset, load_assets
 from knowledge import load
 from knowledge.french import MONTHS, PARIS, spoken_day, spoken_time
-from knowledge.vocabulary import ACTIVITIES, COUPLE_TYPES, HOUSING_STATUSES
+from knowledge.vocabulary import ACTIVITIES, COUPLE_TYPES, HOUSING_STATUSES, INCOMES, UNKNOWN_FIELDS
 
 log = logging.getLogger("api.staff.pages")
 
@@ -133,10 +133,19 @@ def short_day(value: date | str) -> str:
     return f"{day.day} {MONTHS[day.month - 1]}"
 
 
+def unknown_label(answer: str) -> str:
+    """The French name of an answer the person could not give (« rent » → « votre loyer »)."""
+    for field in UNKNOWN_FIELDS.values():
+        if field.get("question") == answer:
+            return str(field["label"])
+    return str(INCOMES.get(answer, {}).get("label", answer))
+
+
 templates = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]),
                         undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 templates.filters.update(day=french_day, hour=french_hour, moment=french_moment, euros=euros, phone=shown_phone,
-                         tel=tel_href, count=shown_count, short_day=short_day)
+                         tel=tel_href, count=shown_count, short_day=short_day,
+                         unknown_label=unknown_label)
 templates.globals.update(words=WORDS, say=say, activities=ACTIVITIES, housing_statuses=HOUSING_STATUSES,
                          couple_types=COUPLE_TYPES)
 
@@ -423,7 +432,9 @@ async def summary_page(request: Request, principal: Staff, appointment_id: str) 
     fields = await posted(request, principal)
     state = request.app.state
     row, summary = await agenda.read_summary(state, principal, appointment_id)
+    names = {b["id"]: benefit_name(state, b["id"]) for b in summary.get("benefits") or []}
     return html(request, "summary.html", principal, appointment=appointment_view(state, row), summary=summary,
+                names=names,
                 back=local_path(fields.get("back"), "/staff/agenda"))
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -38,10 +39,11 @@ PHONE = 375
 LAPTOP = 1280
 WORRY = "Peur des contrôles, ou de devoir rembourser."
 CALLBACK_NUMBER = "+33612345678"
-HOUSEHOLD = {"adults": [{"age": 34, "activity": "salarie", "incomes": {"salary": 900}}],
-             "children": [{"age": 4}, {"age": 9}], "housing": {"status": "locataire", "rent": 520}}
-BENEFITS = [{"id": "prime_activite", "name": "Prime d'activité", "status": "eligible", "monthly_amount": 212.5},
-            {"id": "rsa", "name": "Revenu de solidarité active (RSA)", "status": "not_eligible"}]
+# as the action server sends them with the estimate (actions/household.py `summary`, actions/results.py)
+HOUSEHOLD = {"age": 34, "couple": False, "children_ages": [4, 9], "commune": "Nancy", "housing_status": "locataire",
+             "activity": "salarie", "unknown": ["rent"]}
+BENEFITS = [{"id": "prime_activite", "status": "eligible", "monthly_amount": 212.5, "yearly_amount": None},
+            {"id": "rsa", "status": "not_eligible", "monthly_amount": None, "yearly_amount": None}]
 
 
 @dataclass
@@ -206,8 +208,12 @@ def test_an_agent_opens_the_agenda_a_summary_and_calls_back(context, site: Staff
 
     page.get_by_role("button", name="Voir le résumé").click()
     expect(page.get_by_role("heading", name="Résumé avant le rendez-vous")).to_be_visible()
-    expect(page.get_by_text("La personne : 34 ans, travaille")).to_be_visible()
+    expect(page.get_by_text("Âge : 34 ans")).to_be_visible()
+    expect(page.get_by_text("Activité : travaille")).to_be_visible()
+    expect(page.get_by_text("Commune : Nancy")).to_be_visible()
     expect(page.get_by_text("2 enfants à charge (4, 9 ans)")).to_be_visible()
+    expect(page.get_by_text("votre loyer")).to_be_visible()                           # not given: said so
+    expect(page.get_by_text(re.compile(r"environ 212\s€ par mois")).first).to_be_visible()   # to the euro, as the bot says it
     expect(page.get_by_text("Prime d'activité")).to_be_visible()
     expect(page.get_by_text("Revenu de solidarité active")).to_have_count(0)       # not eligible: left out
     expect(page.get_by_text(WORRY)).to_be_visible()
