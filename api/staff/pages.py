@@ -562,7 +562,7 @@ def benefit_name(state: Any, benefit_id: str) -> str:
     for territory in state.territories.all():
         for aid in territory.local_aids:
             if aid.id == benefit_id:
-                return aid.name
+                return aid.title
     return benefit_id
 
 

@@ -479,3 +479,16 @@ async def test_the_dashboard_draws_its_charts_with_tables_and_hides_small_counts
     async with member(running_api.app, "admin", None) as admin:
         everything = text(await admin.get("/staff/tableau-de-bord", params={"from": "2026-11-01", "to": "2026-11-30"}))
         assert "Tous les territoires" in everything
+
+
+def test_benefits_are_named_as_people_read_them_local_aids_included():
+    from types import SimpleNamespace
+
+    from api.staff.pages import benefit_name
+    from api.territories import Territories
+    from api.core.config import Settings
+    state = SimpleNamespace(territories=Territories.load(Settings(_env_file=None).territories_dir))
+    assert benefit_name(state, "aspa") == "Allocation de solidarité aux personnes âgées (ASPA)"
+    assert benefit_name(state, "local.grand_nancy.fonds_solidarite_logement") == \
+        "Fonds de solidarité pour le logement (FSL)"
+    assert benefit_name(state, "inconnue") == "inconnue"
