@@ -19,7 +19,9 @@ from typing import Any, TypeVar
 from purgatory import AsyncCircuitBreakerFactory
 from purgatory.domain.model import OpenedState
 
-from api.models import utcnow
+from sqlmodel import select
+
+from api.models import OutreachAction, utcnow
 from knowledge import load
 from knowledge.french import spoken_date
 
@@ -93,11 +95,21 @@ class FaultNotice:
         self.territories = territories
         self.default_territory = default_territory
         self.clock = clock
+        self.action_territories: dict[str, str] = {}    # outreach action code -> territory (refreshed)
+
+    async def refresh(self, db: Any) -> int:
+        """Learn the territory of every outreach action's code (one small query); returns 0, so that
+        api/core/rounds.py waits its poll interval before the next refresh."""
+        self.action_territories = await db.run(_action_territories)
+        return 0
 
     def territory(self, source: str | None) -> Any:
-        """The territory of an outreach code (`grand_nancy`, `grand-nancy-marche`...) or the default."""
+        """The territory of an outreach action's code, of a code that starts with a territory's id
+        (`grand_nancy`, `grand-nancy-marche`...), or the default."""
         if self.territories is None:
             return None
+        if source and source in self.action_territories:
+            return self.territories.get(self.action_territories[source])
         if source:
             code = source.lower().replace("-", "_")
             for territory in self.territories.all():
@@ -123,6 +135,10 @@ class FaultNotice:
         the web page keeps it and sends it again by itself."""
         name = "service_down" if kept else "service_down_web"
         return _text(load("texts"), name, help=self.help_text(source))
+
+
+def _action_territories(session: Any) -> dict[str, str]:
+    return dict(session.exec(select(OutreachAction.code, OutreachAction.territory_id)).all())
 
 
 def _text(texts: dict[str, Any], name: str, **values: str) -> str:

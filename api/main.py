@@ -22,6 +22,7 @@ from api.core.db import Database
 from api.core.errors import UNEXPECTED, UnexpectedErrors, error, log_unexpected
 from api.core.limits import RateLimits
 from api.core.middleware import BodyLimitMiddleware
+from api.core.rounds import run_rounds
 from api.core.security import Pseudonymiser
 from api.eligibility.errors import InvalidHousehold
 from api.eligibility.service import EligibilityService
@@ -39,6 +40,7 @@ from channels.web import router as web
 from knowledge import load
 
 log = logging.getLogger("api")
+ACTION_CODES_REFRESH_SECONDS = 60.0     # the fault notice learns a new poster's territory within a minute
 
 
 async def _watch_readiness(app: FastAPI, announce: bool) -> None:
@@ -93,12 +95,15 @@ def create_app(settings: Settings | None = None, *, announce: bool = False,
         watcher = asyncio.create_task(_watch_readiness(app, announce))
         purging = asyncio.create_task(keep_purging(db, settings.retention_days, trackers=erasures))
         erasing = asyncio.create_task(erasures.run())
+        codes = asyncio.create_task(run_rounds(lambda: app.state.fault_notice.refresh(db), asyncio.Event(),
+                                               ACTION_CODES_REFRESH_SECONDS, log, "Action codes not refreshed",
+                                               logging.WARNING))
         if announce:
             print("L'assistant démarre : chargement du moteur de calcul et du modèle de langue...", flush=True)
         try:
             yield
         finally:
-            for task in (watcher, purging, erasing):
+            for task in (watcher, purging, erasing, codes):
                 task.cancel()
                 with suppress(asyncio.CancelledError):
                     await task

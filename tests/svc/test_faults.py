@@ -8,7 +8,9 @@ import datetime as dt
 import pytest
 
 from api.core.config import Settings
+from api.core.db import Database
 from api.faults import BreakerOpen, Breakers, FaultNotice
+from api.models import OutreachAction
 from api.territories import Territories
 from channels.gsm7 import is_gsm7, segments
 from channels.render import SMS, render
@@ -114,6 +116,21 @@ def test_the_outreach_code_picks_the_territory_phone_and_next_permanence(territo
     assert nancy.phone in text and slot.place.name in text
     assert "problème technique" in text and "bien reçu" in text
     assert notice.territory("grand_nancy").id == "grand_nancy"
+
+
+async def test_a_poster_code_gives_the_territory_of_its_outreach_action(territories, tmp_path):
+    database = Database(f"sqlite:///{tmp_path}/codes.db")
+    database.migrate()
+    with database.session() as session:
+        session.add(OutreachAction(code="marche-de-saint-fons-7k2", territory_id="venissieux", place="Marché",
+                                   day=dt.date(2026, 12, 5), kind="marche", keyword="DROITS7K2"))
+        session.commit()
+    notice = FaultNotice(territories, "strasbourg", clock=lambda: MONDAY_NOON)
+    assert notice.territory("marche-de-saint-fons-7k2").id == "strasbourg"      # not known yet: the default
+    await notice.refresh(database)
+    assert notice.territory("marche-de-saint-fons-7k2").id == "venissieux"
+    assert territories.get("venissieux").phone in notice.text("marche-de-saint-fons-7k2", kept=True)
+    database.dispose()
 
 
 def test_without_a_known_code_the_default_territory_then_the_national_number(territories):
