@@ -171,6 +171,8 @@ class RasaClient:
                 await self.breakers.record(replica.breaker, failed=False)
             return True
         self._mark_down(replica, "probe")
+        if replica.was_ready:                  # a fault, not a start-up: it counts in its breaker
+            await self.breakers.record(replica.breaker, failed=True)
         return False
 
     def _schedule_rechecks(self, replicas: Sequence[Replica]) -> None:
@@ -234,8 +236,7 @@ class RasaClient:
                     replica.ready = False
                     log.warning("Rasa did not answer: %s", type(error).__name__)
                     raise RasaUnavailable(type(error).__name__) from error
-                if not replica.up:
-                    self._mark_up(replica)
+                self._mark_up(replica)                 # it answered: up and ready
                 return turn
             log.warning("No Rasa replica answered (%s)", failure)
             raise RasaUnavailable(failure)
