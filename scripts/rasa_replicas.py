@@ -19,6 +19,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 HOST, BASE_PORT = "127.0.0.1", 5005
+GRACE_SECONDS = 6.0    # then SIGKILL: within honcho's own 10 s, so that no server is left behind
 
 
 def replica_count(environ: dict[str, str] = os.environ) -> int:  # type: ignore[assignment]
@@ -44,10 +45,20 @@ def rasa_command(port: int, token: str) -> list[str]:
             "--credentials", "bot/credentials.yml"]
 
 
-def supervise(commands: list[list[str]], poll: float = 0.2) -> int:
+def _die_with_parent() -> None:
+    """In the child (Linux): killed if the launcher dies, even by SIGKILL (honcho's, 10 s after its SIGTERM)."""
+    try:
+        import ctypes
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)   # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def supervise(commands: list[list[str]], poll: float = 0.2, grace: float = GRACE_SECONDS) -> int:
     """Run the commands together until one exits or a signal comes; then stop them all (SIGTERM, then
-    SIGKILL after 20 s) and return the first exit code (0 on a signal)."""
-    children = [subprocess.Popen(command, cwd=ROOT, start_new_session=True) for command in commands]
+    SIGKILL after `grace` seconds) and return the first exit code (0 on a signal)."""
+    children = [subprocess.Popen(command, cwd=ROOT, start_new_session=True, preexec_fn=_die_with_parent)
+                for command in commands]
     stopping: list[int] = []
 
     def stop(signum: int, _frame: object) -> None:
@@ -67,7 +78,7 @@ def supervise(commands: list[list[str]], poll: float = 0.2) -> int:
     for child in children:
         if child.poll() is None:
             os.killpg(child.pid, signal.SIGTERM)
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + grace
     for child in children:
         try:
             child.wait(timeout=max(0.1, deadline - time.monotonic()))

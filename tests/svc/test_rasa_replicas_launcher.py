@@ -84,3 +84,28 @@ def test_a_signal_to_the_launcher_stops_every_server(tmp_path, signum):
     while any(alive(pid) for pid in pids) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not any(alive(pid) for pid in pids)
+
+
+def test_a_server_that_ignores_sigterm_is_killed_after_the_grace_delay(tmp_path):
+    pid_file = tmp_path / "stubborn.pid"
+    stubborn = [sys.executable, "-c", "import os, signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+                f"open({str(pid_file)!r}, 'w').write(str(os.getpid())); time.sleep(60)"]
+    quitter = sleeper(tmp_path / "quitter.pid", seconds=1.0, code=4)
+    started = time.monotonic()
+    assert rasa_replicas.supervise([stubborn, quitter], poll=0.05, grace=1.0) == 4
+    assert time.monotonic() - started < 10
+    assert not alive(wait_for_files(pid_file)[0])
+
+
+def test_the_servers_die_with_a_launcher_killed_outright(tmp_path):
+    files = [tmp_path / f"{i}.pid" for i in range(2)]
+    code = (f"import sys; sys.path.insert(0, 'scripts'); import rasa_replicas as r; "
+            f"sys.exit(r.supervise({[sleeper(f) for f in files]!r}, poll=0.05))")
+    launcher = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT)
+    pids = wait_for_files(*files)
+    launcher.kill()                                        # what honcho does 10 s after its SIGTERM
+    launcher.wait(timeout=10)
+    deadline = time.monotonic() + 5
+    while any(alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(alive(pid) for pid in pids)
