@@ -67,8 +67,8 @@ def create_app(settings: Settings | None = None, *, announce: bool = False,
         db = Database(settings.database_url)
         await asyncio.to_thread(db.migrate)
         breakers = Breakers(settings.breaker_failures, settings.breaker_reset_seconds, ignore=(InvalidHousehold,))
-        rasa = RasaClient(settings.rasa_url, settings.rasa_timeout_seconds, transport=rasa_transport,
-                          auth_token=settings.rasa_auth_token,
+        rasa = RasaClient(settings.rasa_replica_urls, settings.rasa_timeout_seconds, transport=rasa_transport,
+                          auth_token=settings.rasa_auth_token, recheck_seconds=settings.rasa_recheck_seconds,
                           actions_url=settings.actions_url, probe_after=settings.dependency_probe_seconds,
                           probe_timeout=settings.dependency_probe_timeout_seconds, breakers=breakers)
         eligibility_service = EligibilityService(settings, territories)

@@ -95,11 +95,14 @@ def open_store(url: str, domain: Domain | None, event_broker: EventBroker | None
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
-    """WAL, as the API's database: a turn's commit no longer waits for a full sync of the file."""
+    """WAL, as the API's database: a turn's commit no longer waits for a full sync of the file, and
+    several Rasa processes (`make run`, one per core: scripts/rasa_replicas.py) share the file, readers
+    never blocked, a writer waiting up to 30 s for another (the wait is set first: switching to WAL
+    takes a lock too)."""
     cursor = connection.cursor()
+    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
 
 
@@ -168,17 +171,27 @@ class ConsentGatedTrackerStore(TrackerStore, SerializedTrackerAsText):
         self._persisted.discard(sender_id)
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
-        if sender_id in self.memory.store:
-            return await self.memory.retrieve(sender_id)
         tracker = await self.persistent.retrieve(sender_id)
         if tracker is not None:
             self._persisted.add(sender_id)
-        return tracker
+            self._forget_stale(sender_id)
+            return tracker
+        if sender_id in self.memory.store:
+            return await self.memory.retrieve(sender_id)
+        return None
 
     async def retrieve_full_tracker(self, sender_id: str) -> DialogueStateTracker | None:
-        if sender_id in self.memory.store:
-            return await self.memory.retrieve_full_tracker(sender_id)
-        return await self.persistent.retrieve_full_tracker(sender_id)
+        tracker = await self.persistent.retrieve_full_tracker(sender_id)
+        if tracker is not None:
+            self._forget_stale(sender_id)
+            return tracker
+        return await self.memory.retrieve_full_tracker(sender_id) if sender_id in self.memory.store else None
+
+    def _forget_stale(self, sender_id: str) -> None:
+        """A conversation in the store and in this process's memory consented on another Rasa server
+        (replicas: api/rasa_client.py moved it there while this one was down): the store is the truth."""
+        if self.memory.store.pop(sender_id, None) is not None:
+            log.info("A conversation consented on another Rasa server: its copy in memory dropped")
 
     async def keys(self) -> Iterable[str]:
         stored = [key for key in await self.persistent.keys() if key not in self.memory.store]

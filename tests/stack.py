@@ -54,6 +54,20 @@ class Stack:
     extra_env: dict[str, str] = field(default_factory=dict)
     # Variables for one process only ("rasa", "actions" or "api"), over the shared ones.
     process_env: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Rasa servers: "rasa" on rasa_port, then "rasa-1", "rasa-2"... on ports of their own (RASA_URLS).
+    rasa_replicas: int = 1
+    rasa_ports: list[int] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.rasa_ports = [self.rasa_port] + [free_port() for _ in range(self.rasa_replicas - 1)]
+
+    @property
+    def rasa_names(self) -> list[str]:
+        return ["rasa"] + [f"rasa-{index}" for index in range(1, self.rasa_replicas)]
+
+    @property
+    def rasa_urls(self) -> list[str]:
+        return [f"http://127.0.0.1:{port}" for port in self.rasa_ports]
 
     @property
     def api_url(self) -> str:
@@ -68,6 +82,7 @@ class Stack:
             "API_PORT": str(self.api_port),
             "PUBLIC_BASE_URL": self.api_url,
             "RASA_URL": f"http://127.0.0.1:{self.rasa_port}",
+            "RASA_URLS": ",".join(self.rasa_urls),
             "ACTIONS_URL": f"http://127.0.0.1:{self.actions_port}",
             "API_URL": self.api_url,
             "DATABASE_URL": f"sqlite:///{self.workdir / 'stack.db'}",
@@ -81,7 +96,7 @@ class Stack:
             **LOAD_TEST_LIMITS,
         })
         env.update(self.extra_env)
-        env.update(self.process_env.get(process or "", {}))
+        env.update(self.process_env.get("rasa" if (process or "").startswith("rasa-") else process or "", {}))
         return env
 
     def _spawn(self, name: str, command: list[str]) -> None:
@@ -97,16 +112,16 @@ class Stack:
         subprocess.run([str(SVC_PYTHON), "-m", "api.staff", "create-user", "--email", STAFF_EMAIL, "--role", "admin"],
                        cwd=ROOT, env={**self.env("api"), "STAFF_PASSWORD": STAFF_PASSWORD}, check=True,
                        capture_output=True, timeout=120)
-        for name in ("actions", "rasa", "api"):
+        for name in ("actions", *self.rasa_names, "api"):
             self._spawn(name, self.command(name))
 
     def command(self, name: str) -> list[str]:
         if name == "actions":
             return [str(BOT_PYTHON), "-m", "rasa_sdk", "--actions", "actions", "-p", str(self.actions_port)]
-        if name == "rasa":
+        if name in self.rasa_names:
             return [str(BOT_PYTHON), "-m", "rasa", "run", "--enable-api",
                     "--auth-token", self.env("rasa")["RASA_AUTH_TOKEN"], "-i", "127.0.0.1",
-                    "-p", str(self.rasa_port), "--model", str(MODEL),
+                    "-p", str(self.rasa_ports[self.rasa_names.index(name)]), "--model", str(MODEL),
                     "--endpoints", str(self.workdir / "endpoints.yml"),
                     "--credentials", str(ROOT / "bot" / "credentials.yml")]
         return [str(SVC_PYTHON), "-m", "api"]
@@ -162,11 +177,11 @@ class Stack:
 
 
 def start_stack(extra_env: dict[str, str] | None = None,
-                process_env: dict[str, dict[str, str]] | None = None) -> Stack:
+                process_env: dict[str, dict[str, str]] | None = None, rasa_replicas: int = 1) -> Stack:
     if not MODEL.exists():
         raise FileNotFoundError("No trained model: run `make model` first")
     stack = Stack(workdir=Path(tempfile.mkdtemp(prefix="tzn-stack-")), extra_env=extra_env or {},
-                  process_env=process_env or {})
+                  process_env=process_env or {}, rasa_replicas=rasa_replicas)
     stack.start()
     try:
         stack.wait_ready()

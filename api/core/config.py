@@ -32,6 +32,9 @@ class Settings(BaseSettings):
 
     # Internal services (never public).
     rasa_url: str = "http://127.0.0.1:5005"
+    # Several Rasa replicas, comma-separated (api/rasa_client.py routes each conversation to one); none: RASA_URL.
+    rasa_urls: str | None = None
+    rasa_recheck_seconds: float = 5.0      # a replica marked down is probed again after this
     rasa_timeout_seconds: float = 30.0     # longest turn of a live Rasa (an estimate); a frozen one is cut sooner
     rasa_ready_wait_seconds: float = 20.0  # at start-up only: how long a first message waits for Rasa
     actions_url: str | None = "http://127.0.0.1:5055"   # action server, probed (GET /health) when a turn is slow
@@ -47,6 +50,12 @@ class Settings(BaseSettings):
     database_timeout_seconds: float = 3.0  # /health's query (PostgreSQL connections time out after 5 s)
     default_territory: str | None = None   # territory whose phone the fault message gives (else the source's)
     rasa_auth_token: str | None = None   # Rasa's `--auth-token` (HTTP API) and REST channel token
+
+    @property
+    def rasa_replica_urls(self) -> list[str]:
+        """RASA_URLS as a list, else the one RASA_URL."""
+        urls = [url.strip() for url in (self.rasa_urls or "").split(",") if url.strip()]
+        return urls or [self.rasa_url]
 
     # Secrets shared with the action server, and for pseudonyms and encryption.
     internal_api_token: str | None = None

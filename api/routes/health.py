@@ -5,6 +5,9 @@ database never blocks the event loop nor this answer. `/health/ready` is what co
 balancer use: ready once the database answers and Rasa and the simulation process have started.
 A part that fails later (`"rasa": "down"`, an open breaker) does not make the API unready: it still
 answers every channel (the fault message) and keeps SMS and Telegram messages to answer them later.
+With several Rasa replicas (RASA_URLS), `rasa` is "ready" while one of them is, `breakers.rasa` is
+"closed" while one replica's breaker is, and `rasa_replicas` gives each one: its index in RASA_URLS
+(not its internal URL: /health is public), status (ready, down, starting) and breaker.
 """
 from __future__ import annotations
 
@@ -34,16 +37,16 @@ async def _database(request: Request) -> str:
 
 async def _status(request: Request) -> dict[str, Any]:
     state = request.app.state
-    if state.rasa.ready and not state.breakers.is_open("rasa"):
-        rasa = "ready"
-    else:
-        rasa = "down" if state.rasa.was_ready else "starting"
+    replicas = state.rasa.status()
+    statuses = {replica["status"] for replica in replicas}
+    rasa = next(status for status in ("ready", "down", "starting") if status in statuses)
     return {
         "api": "ok",
         "database": await _database(request),
         "rasa": rasa,
         "eligibility": "ready" if state.eligibility.ready else "loading",
-        "breakers": {name: state.breakers.state(name) for name in ("rasa", "eligibility")},
+        "breakers": {"rasa": state.rasa.breaker_state(), "eligibility": state.breakers.state("eligibility")},
+        "rasa_replicas": replicas,
     }
 
 

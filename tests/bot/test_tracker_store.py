@@ -152,3 +152,48 @@ def test_in_redis_a_tracker_expires_after_the_retention(domain, monkeypatch):
     ttl = redis.Redis.from_url(REDIS).ttl(f"tracker:{sender}")
     assert 29 * 86400 < ttl <= 30 * 86400
     run(store.delete(sender))
+
+
+# -- several Rasa servers on one store (`make run`: one per core, scripts/rasa_replicas.py) ----------------
+def test_a_conversation_consented_on_another_server_is_read_from_the_store_not_a_stale_memory_copy(
+        domain, tmp_path, monkeypatch):
+    url, sender = f"sqlite:///{tmp_path}/trackers.db", uuid.uuid4().hex
+    first, second = new_store(url, domain, monkeypatch), new_store(url, domain, monkeypatch)
+    run(first.save(conversation(first, sender, consent=None)))           # before consent, on the first
+    moved = conversation(second, sender, consent=True)                   # the first down: on the second
+    moved.update(UserUttered("j'ai 35 ans", {"name": "inform", "confidence": 1.0}))
+    run(second.save(moved))
+    back = run(first.retrieve(sender))                                   # the first back: the store wins
+    assert back.get_slot("consent") is True and back.latest_message.text == "j'ai 35 ans"
+    assert sender not in first.memory.store
+    assert run(first.retrieve_full_tracker(sender)).get_slot("consent") is True
+
+
+def _hammer(url: str, domain_path: str, prefix: str, turns: int) -> None:
+    import os
+    os.environ["TRACKER_STORE_URL"] = url
+    domain = Domain.load(domain_path)
+    store = ConsentGatedTrackerStore(domain=domain)
+    store.domain = domain
+    for n in range(turns):
+        sender = f"{prefix}-{n % 5}"
+        tracker = run(store.retrieve(sender)) or conversation(store, sender, consent=True)
+        tracker.update(UserUttered(f"{prefix} {n}", {"name": "inform", "confidence": 1.0}))
+        run(store.save(tracker))
+
+
+def test_two_processes_write_the_same_sqlite_store_at_once_without_losing_a_turn(domain, tmp_path):
+    import multiprocessing
+    url, turns = f"sqlite:///{tmp_path}/trackers.db", 60
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_hammer, args=(url, str(ROOT / "bot" / "domain"), prefix, turns))
+               for prefix in ("a", "b")]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=240)
+    assert [worker.exitcode for worker in workers] == [0, 0]          # no « database is locked »
+    for prefix in ("a", "b"):
+        events = [json.loads(line) for n in range(5) for line in stored_text(url, f"{prefix}-{n}").splitlines()]
+        said = [e["text"] for e in events if e["event"] == "user" and e["text"].startswith(f"{prefix} ")]
+        assert sorted(said, key=lambda text: int(text.split()[1])) == [f"{prefix} {n}" for n in range(turns)]

@@ -106,3 +106,28 @@ class FakeRasa:
             await self.slow_gate.wait()
             return [say(sender, "Voici mon estimation : 300 € par mois.")]
         return [say(sender, f"Reçu : {message}")]
+
+
+class FakeRasaReplicas:
+    """Several FakeRasa behind one transport, one per replica URL (`RASA_URLS`), dispatched on the
+    request's origin; the action server's `/health` (any other origin) is answered by `actions`.
+    `replicas[i].down = True` is a replica killed (connection refused), `.freeze()` one stopped."""
+
+    def __init__(self, urls: list[str], script: Script | None = None):
+        self.urls = urls
+        self.replicas = [FakeRasa(script) for _ in urls]
+        self.actions = FakeRasa()
+        self._by_origin = {httpx.URL(url).netloc: fake for url, fake in zip(urls, self.replicas)}
+
+    @property
+    def transport(self) -> httpx.MockTransport:
+        async def handle(request: httpx.Request) -> httpx.Response:
+            return await self._by_origin.get(request.url.netloc, self.actions)._handle(request)
+        return httpx.MockTransport(handle)
+
+    def handled_by(self, sender: str) -> list[int]:
+        """The indexes of the replicas that received a message of `sender`, in index order."""
+        return [i for i, fake in enumerate(self.replicas) if any(s == sender for s, _, _ in fake.received)]
+
+    def messages(self) -> list[str]:
+        return [message for fake in self.replicas for message in fake.messages()]
