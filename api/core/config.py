@@ -32,6 +32,8 @@ class Settings(BaseSettings):
 
     # Internal services (never public).
     rasa_url: str = "http://127.0.0.1:5005"
+    # Several Rasa replicas, comma-separated (api/rasa_client.py routes each conversation to one); none: RASA_URL.
+    rasa_urls: str | None = None
     rasa_timeout_seconds: float = 30.0     # longest turn of a live Rasa (an estimate); a frozen one is cut sooner
     rasa_ready_wait_seconds: float = 20.0  # at start-up only: how long a first message waits for Rasa
     actions_url: str | None = "http://127.0.0.1:5055"   # action server, probed (GET /health) when a turn is slow
