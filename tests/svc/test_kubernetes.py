@@ -215,3 +215,13 @@ def test_a_strategic_merge_patch_merges_containers_and_env_by_name(tmp_path):
     assert env["NEW"]["value"] == "1" and "POSTGRES_PASSWORD" not in env
     assert set(env) == set(base_env) - {"POSTGRES_PASSWORD"} | {"NEW"}
     assert pod_containers(api)[0]["readinessProbe"] == pod_containers(base)[0]["readinessProbe"]
+
+
+def test_the_configmap_sets_only_settings_the_api_or_the_action_server_reads():
+    from api.core.config import Settings
+
+    fields = {name.upper() for name in Settings.model_fields} | {"API_URL"}   # API_URL: the action server's
+    for variant, documents in RENDERED.items():
+        config = find(documents, "ConfigMap", "tzn-config")["data"]
+        assert not set(config) - fields, (variant, set(config) - fields)
+        assert all(isinstance(value, str) for value in config.values()), variant
