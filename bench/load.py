@@ -19,6 +19,12 @@ before the load. A reply that never comes is *lost*; one that repeats the previo
 *unexpected*. SMS replies are the TwiML answer plus what the outbox sends to that number before the
 reply is complete (it asks the next question or offers the appointment).
 
+When a part is down or too slow the API answers with the fault notice (api/faults.py): a web 503, which
+the simulated page sends again after 2, 4, 8, 16 s (as the page says it will), or on SMS a « problème
+technique » text while the message is kept and answered later through the outbox. Those notices are
+counted (`fault_notices`) and are not replies: the turn's latency runs until the real reply. A web
+message still refused at the end of --duration is *unanswered*.
+
 Reports turn latency (send to complete reply) p50/p95, messages/s, HTTP errors and reply checks.
 No message text is printed (personas' answers are invented, but the habit stays).
 """
@@ -64,8 +70,10 @@ PERSONAS: list[tuple[str, str, dict[str, str]]] = [
       "pregnant": "non", "recap": "oui c'est ça"}),
 ]
 MAX_TURNS = 30
+FAULT = "L'assistant a un problème technique"   # knowledge/texts/channels.yml service_down*
 END = "<end>"            # the reply offers the appointment: the screening is over
 UNKNOWN = "<unknown>"    # the reply asks nothing this script knows
+EMPTY = "<empty>"        # no message at all in answer to a message: lost
 
 
 @dataclass
@@ -75,6 +83,7 @@ class Stats:
     conversations: Counter = field(default_factory=Counter)  # completed (offer of an appointment)
     checks: Counter = field(default_factory=Counter)         # ok, lost, duplicated, out_of_order, unexpected
     errors: Counter = field(default_factory=Counter)         # HTTP status or exception name
+    faults: Counter = field(default_factory=Counter)         # fault notices (web 503, SMS « problème technique »)
 
 
 class Turn(Exception):
@@ -85,6 +94,8 @@ class Turn(Exception):
 
 def web_signature(messages: list[dict[str, Any]]) -> tuple[str, ...]:
     """What a reply asks, message by message (the texts carry figures; the asks are the plan)."""
+    if not messages:
+        return (EMPTY,)
     asks = tuple(m.get("ask") or "-" for m in messages)
     return asks + ((END,) if not any(m.get("ask") for m in messages) else ())
 
@@ -102,7 +113,18 @@ async def web_conversation(client: httpx.AsyncClient, persona: int, stats: Stats
         if time.monotonic() >= deadline:
             break
         started = time.monotonic()
-        response = await client.post(f"/api/chat/{conversation}/messages", json={"text": text}, timeout=120)
+        wait = 2.0
+        while True:
+            response = await client.post(f"/api/chat/{conversation}/messages", json={"text": text}, timeout=120)
+            if response.status_code != 503:
+                break
+            # The fault notice (api/faults.py): the page keeps the message and sends it again later.
+            if stats is not None:
+                stats.faults["web"] += 1
+            if time.monotonic() + wait >= deadline:
+                raise Turn("unanswered")
+            await asyncio.sleep(wait)
+            wait = min(wait * 2, 16.0)
         if response.status_code != 200:
             raise Turn(str(response.status_code))
         elapsed = time.monotonic() - started
@@ -113,7 +135,7 @@ async def web_conversation(client: httpx.AsyncClient, persona: int, stats: Stats
             stats.sent["web"] += 1
             stats.latencies["web"].append(elapsed)
         ask = next((m["ask"] for m in reversed(messages) if m.get("ask")), None)
-        if ask is None:
+        if ask is None:     # the end, or nothing came back (lost: the conversation stops there)
             break
         text = answers.get(ask, "je sais pas")
         await pause(think, rng)
@@ -158,15 +180,18 @@ async def sms_conversation(client: httpx.AsyncClient, target: SmsTarget, persona
         if response.status_code != 200:
             raise Turn(str(response.status_code))
         inline = [element.text or "" for element in ET.fromstring(response.text).iter("Message")]
+        if stats is not None and any(FAULT in text for text in inline):
+            stats.faults["sms"] += 1
         # The reply is complete when it asks a question this script knows or offers the appointment;
         # what the outbox sends later in the turn (after « Je calcule... ») belongs to it.
+        # A fault notice is not the reply: the message is kept and answered later, through the outbox.
         while True:
-            late = target.twilio.bodies(number)[before:]
-            signature = sms_signature(inline + late, target.questions)
+            texts = [text for text in inline + target.twilio.bodies(number)[before:] if FAULT not in text]
+            signature = sms_signature(texts, target.questions)
             if signature != (UNKNOWN,):
                 break
             if time.monotonic() - started > reply_timeout:
-                raise Turn("unexpected" if any(inline + late) else "lost")
+                raise Turn("unexpected" if any(texts) else "lost")
             await asyncio.sleep(0.05)
         elapsed = time.monotonic() - started
         signatures.append(signature)
@@ -191,7 +216,9 @@ def check(signatures: list[tuple[str, ...]], reference: list[tuple[str, ...]], s
     """Each numbered reply against the reference reply at the same number."""
     for number, signature in enumerate(signatures):
         expected = reference[number] if number < len(reference) else None
-        if signature == expected:
+        if signature == (EMPTY,):
+            stats.checks["lost"] += 1
+        elif signature == expected:
             stats.checks["ok"] += 1
         elif number > 0 and signature == signatures[number - 1] and signature == reference[number - 1]:
             stats.checks["duplicated"] += 1
@@ -216,14 +243,15 @@ async def person(index: int, channel: str, client: httpx.AsyncClient, target: Sm
                 signatures = await sms_conversation(client, target, persona, stats, deadline, think, rng,
                                                     reply_timeout)
         except Turn as failure:
-            if str(failure) in ("lost", "unexpected"):
+            if str(failure) in ("lost", "unexpected", "unanswered"):
                 stats.checks[str(failure)] += 1
             else:
                 stats.errors[f"{channel} HTTP {failure}"] += 1
+                await asyncio.sleep(2.0)
             continue
         except httpx.HTTPError as failure:
             stats.errors[f"{channel} {type(failure).__name__}"] += 1
-            await asyncio.sleep(0.5)
+            await asyncio.sleep(2.0)
             continue
         check(signatures, references[(channel, persona)], stats)
         if signatures and signatures[-1][-1:] == (END,):
@@ -283,8 +311,9 @@ async def run(args: argparse.Namespace, api_url: str, target: SmsTarget | None) 
             name: {"count": len(values), "p50": round(percentile(values, 50), 3), "p95": round(percentile(values, 95), 3)}
             for name, values in (("all", every), ("web", stats.latencies["web"]), ("sms", stats.latencies["sms"]))
             if values},
-        "errors": dict(stats.errors), "replies": {key: stats.checks.get(key, 0) for key in
-                                                  ("ok", "lost", "duplicated", "out_of_order", "unexpected")},
+        "errors": dict(stats.errors), "fault_notices": dict(stats.faults),
+        "replies": {key: stats.checks.get(key, 0) for key in
+                    ("ok", "lost", "duplicated", "out_of_order", "unexpected", "unanswered")},
     }
     return result
 
