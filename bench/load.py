@@ -104,8 +104,10 @@ async def web_conversation(client: httpx.AsyncClient, persona: int, stats: Stats
                            deadline: float, think: float, rng: random.Random) -> list[tuple[str, ...]]:
     _, opener, answers = PERSONAS[persona]
     response = await client.post("/api/chat", json={"source": None})
+    if response.status_code == 503 and stats is not None:
+        stats.faults["web (opening)"] += 1      # the greeting needs Rasa too
     if response.status_code != 200:
-        raise Turn(str(response.status_code))
+        raise Turn(f"{response.status_code} on opening")
     conversation = response.json()["conversation_id"]
     signatures: list[tuple[str, ...]] = []
     text = opener
@@ -325,6 +327,8 @@ def main() -> None:
     parser.add_argument("--think", type=float, default=0.0, help="mean think time between messages, seconds")
     parser.add_argument("--sms-share", type=float, default=0.5, help="share of the people texting by SMS")
     parser.add_argument("--reply-timeout", type=float, default=60.0, help="an SMS reply later than this is lost")
+    parser.add_argument("--stack-env", action="append", default=[], metavar="NAME=VALUE",
+                        help="a setting for the stack this script starts (repeatable)")
     parser.add_argument("--api", help="URL of a running stack (default: start the embedded one)")
     parser.add_argument("--public-url", help="its PUBLIC_BASE_URL (default: --api)")
     parser.add_argument("--twilio-token", help="its TWILIO_AUTH_TOKEN (with --api; none: web only)")
@@ -340,8 +344,10 @@ def main() -> None:
 
         token = secrets.token_urlsafe(24)
         twilio = FakeTwilio(auth_token=token).start()
+        settings = dict(item.split("=", 1) for item in args.stack_env)
         stack = start_stack(extra_env={"TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": token,
-                                       "TWILIO_FROM_NUMBER": FROM_NUMBER, "TWILIO_API_BASE_URL": twilio.url})
+                                       "TWILIO_FROM_NUMBER": FROM_NUMBER, "TWILIO_API_BASE_URL": twilio.url,
+                                       **settings})
         api_url = stack.api_url
         print(f"stack ready at {api_url} (logs in {stack.workdir})", file=sys.stderr)
     target = SmsTarget(api_url, args.public_url or api_url, token, twilio, question_texts()) if twilio else None
