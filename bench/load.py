@@ -101,7 +101,8 @@ def web_signature(messages: list[dict[str, Any]]) -> tuple[str, ...]:
 
 
 async def web_conversation(client: httpx.AsyncClient, persona: int, stats: Stats | None,
-                           deadline: float, think: float, rng: random.Random) -> list[tuple[str, ...]]:
+                           deadline: float, think: float, rng: random.Random,
+                           signatures: list[tuple[str, ...]] | None = None) -> list[tuple[str, ...]]:
     _, opener, answers = PERSONAS[persona]
     response = await client.post("/api/chat", json={"source": None})
     if response.status_code == 503 and stats is not None:
@@ -109,7 +110,7 @@ async def web_conversation(client: httpx.AsyncClient, persona: int, stats: Stats
     if response.status_code != 200:
         raise Turn(f"{response.status_code} on opening")
     conversation = response.json()["conversation_id"]
-    signatures: list[tuple[str, ...]] = []
+    signatures = [] if signatures is None else signatures   # the caller's list: checked even if cut short
     text = opener
     for _ in range(MAX_TURNS):
         if time.monotonic() >= deadline:
@@ -164,10 +165,11 @@ def sms_signature(texts: list[str], questions: list[tuple[str, str]]) -> tuple[s
 
 async def sms_conversation(client: httpx.AsyncClient, target: SmsTarget, persona: int, stats: Stats | None,
                            deadline: float, think: float, rng: random.Random,
-                           reply_timeout: float) -> list[tuple[str, ...]]:
+                           reply_timeout: float, signatures: list[tuple[str, ...]] | None = None,
+                           ) -> list[tuple[str, ...]]:
     _, opener, answers = PERSONAS[persona]
     number = f"+336{secrets.randbelow(10 ** 8):08d}"   # a new person each time (never a reference's number)
-    signatures: list[tuple[str, ...]] = []
+    signatures = [] if signatures is None else signatures   # the caller's list: checked even if cut short
     text = opener
     for _ in range(MAX_TURNS):
         if time.monotonic() >= deadline:
@@ -238,13 +240,15 @@ async def person(index: int, channel: str, client: httpx.AsyncClient, target: Sm
     while time.monotonic() < deadline:
         persona = (index + round_) % len(PERSONAS)
         round_ += 1
+        signatures: list[tuple[str, ...]] = []
         try:
             if channel == "web":
-                signatures = await web_conversation(client, persona, stats, deadline, think, rng)
+                await web_conversation(client, persona, stats, deadline, think, rng, signatures)
             else:
-                signatures = await sms_conversation(client, target, persona, stats, deadline, think, rng,
-                                                    reply_timeout)
+                await sms_conversation(client, target, persona, stats, deadline, think, rng, reply_timeout,
+                                       signatures)
         except Turn as failure:
+            check(signatures, references[(channel, persona)], stats)   # the replies before the failure
             if str(failure) in ("lost", "unexpected", "unanswered"):
                 stats.checks[str(failure)] += 1
             else:
@@ -252,6 +256,7 @@ async def person(index: int, channel: str, client: httpx.AsyncClient, target: Sm
                 await asyncio.sleep(2.0)
             continue
         except httpx.HTTPError as failure:
+            check(signatures, references[(channel, persona)], stats)
             stats.errors[f"{channel} {type(failure).__name__}"] += 1
             await asyncio.sleep(2.0)
             continue
