@@ -44,7 +44,7 @@ class Settings(BaseSettings):
     # answer ends the turn with the « service en panne » message. After BREAKER_FAILURES failures in a
     # row, a part is not called for BREAKER_RESET_SECONDS (answers are immediate), then tried again.
     dependency_probe_seconds: float = 2.0
-    dependency_probe_timeout_seconds: float = 2.0
+    dependency_probe_timeout_seconds: float = 8.0   # a busy Rasa answers its probe late (docs/benchmarks.md, Load)
     breaker_failures: int = Field(default=3, ge=1)
     breaker_reset_seconds: float = 15.0
     database_timeout_seconds: float = 3.0  # /health's query (PostgreSQL connections time out after 5 s)
