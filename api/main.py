@@ -26,6 +26,7 @@ from api.core.security import Pseudonymiser
 from api.eligibility.errors import InvalidHousehold
 from api.eligibility.service import EligibilityService
 from api.faults import Breakers, FaultNotice
+from api.gateway.runtime import ChannelRuntime
 from api.rasa_client import RasaClient
 from api.retention import keep_purging
 from api.routes import chat, eligibility, health, internal, staff, staff_actions, staff_indicators
@@ -34,7 +35,6 @@ from api.staff.access import StaffDenied
 from api.territories import Territories
 from api.trackers import Erasures, open_store
 from channels.base import channel_routers
-from channels.runtime import ChannelRuntime
 from channels.web import router as web
 from knowledge import load
 

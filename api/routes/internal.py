@@ -2,7 +2,7 @@
 
 The action server knows a person only by their pseudonym (Rasa's sender id). For reminders on SMS
 or Telegram, the API finds the number or chat id among the addresses of recent inbound messages
-(channels.runtime.AddressBook); on the web, a phone number is given only when the person asked
+(api/gateway/addresses.py); on the web, a phone number is given only when the person asked
 for an SMS reminder.
 """
 from __future__ import annotations
