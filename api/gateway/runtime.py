@@ -44,9 +44,9 @@ from api.core.db import Database
 from api.core.rounds import run_rounds
 from api.core.limits import MESSAGES, RateLimits
 from api.core.security import MissingSecret, Vault
+from api.core.shared import Busy
 from api.faults import FaultNotice
 from api.gateway import inbound as inbound_store
-from api.gateway.addresses import AddressBook
 from api.gateway.inbound import LEASE, RETRY_BATCH
 from api.gateway.texts import text_message
 from api.models import utcnow
@@ -58,6 +58,7 @@ from channels.keywords import confirms
 from channels.messages import BotMessage
 
 log = logging.getLogger(__name__)
+LEASE_SECONDS = LEASE.total_seconds()    # the longest one person's turn holds the shared lock
 
 Work = Callable[[], Awaitable[tuple[list[BotMessage], bool]]]
 Settle = Callable[[bool], Awaitable[None]]
@@ -108,8 +109,7 @@ class ChannelRuntime:
             sms_daily_cap=settings.sms_daily_cap_per_number)
         self._lanes: dict[tuple[str, str], _Lane] = {}
         self._tasks: set[asyncio.Task] = set()
-        self.addresses = AddressBook()
-        conversations.erased.append(self.addresses.forget)
+        self.shared = conversations.shared       # address book and per-person lock (api/core/shared.py)
         self._held: deque[tuple[str, Inbound, datetime]] = deque()   # received while the database was down
         self._retrier: asyncio.Task | None = None
         self._wake_retrier = asyncio.Event()
@@ -118,6 +118,10 @@ class ChannelRuntime:
     def ready(self) -> bool:
         """Messaging channels need the vault: replies may have to be queued with the number."""
         return self.vault is not None
+
+    async def address(self, channel: str, person_id: str) -> str | None:
+        """The number or chat id of a person seen recently on `channel` (any API process), else None."""
+        return await self.shared.address(channel, person_id)
 
     def adapter(self, name: str) -> Any:
         return self.adapters[name]
@@ -156,7 +160,7 @@ class ChannelRuntime:
         message is stored first, and whatever fails after that, it stays to be answered later."""
         channel = adapter.name
         person_id = self.conversations.pseudonymiser.pseudonym(channel, inbound.address)
-        self.addresses.remember(channel, person_id, inbound.address)
+        await self.shared.remember_address(channel, person_id, inbound.address)
         keyword = inbound.keyword.value if inbound.keyword else None
         now = utcnow()
         try:
@@ -277,7 +281,7 @@ class ChannelRuntime:
             await self.db.run(inbound_store.give_up, channel, event_id)
             return
         person_id = self.conversations.pseudonymiser.pseudonym(channel, inbound.address)
-        self.addresses.remember(channel, person_id, inbound.address)
+        await self.shared.remember_address(channel, person_id, inbound.address)
         try:
             await self._receive(adapter, inbound, person_id, previous, 0.0, settle, background=True)
         except Exception as error:  # noqa: BLE001
@@ -415,7 +419,8 @@ class ChannelRuntime:
         async def job() -> None:
             postponed = False
             try:
-                async with lane.compute:
+                async with lane.compute, self.shared.person_lock(adapter.name, person_id, hold=LEASE_SECONDS,
+                                                                 wait=LEASE_SECONDS):
                     if typing and not background:
                         self.spawn(adapter.typing(address))
                     try:
@@ -443,6 +448,13 @@ class ChannelRuntime:
                             await settle(postponed)
                         if not waiter.done():
                             waiter.set_result([])
+            except Busy:                     # another process has held this person for too long
+                log.warning("%s: person busy elsewhere, message kept for later", adapter.name)
+                if settle is not None:
+                    with suppress(Exception):
+                        await settle(True)
+                if not waiter.done():
+                    waiter.set_result([])
             except Exception as error:  # noqa: BLE001  (the database failed: the message stays pending)
                 log.warning("%s: turn not settled (%s)", adapter.name, type(error).__name__)
                 if settle is not None:
