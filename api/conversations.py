@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -46,7 +45,6 @@ class ConversationService:
         self.ready_wait = ready_wait
         self.trackers = erasures or Erasures(db, rasa, None)
         self.shared = shared or MemoryState()     # address book, replays (api/core/shared.py)
-        self.erased: list[Callable[[str], None]] = []   # other in-memory forgetting
 
     # -- opening ----------------------------------------------------------------------------------
     async def open_web(self, source: str | None) -> tuple[Conversation, BotTurn]:
@@ -152,8 +150,6 @@ class ConversationService:
         conversation_ids = set(await self.db.run(_erase, person_id, utcnow()))
         await self.shared.forget_conversations(conversation_ids)
         await self.shared.forget_person(person_id)
-        for forget in self.erased:
-            forget(person_id)
         await self.trackers.erase(person_id)
 
 

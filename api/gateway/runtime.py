@@ -18,7 +18,8 @@ deadline, and answer inline (TwiML) or through the outbox (api/outbox.py), in or
   conversation knows, one confirmation (the local text if Rasa is down). Then silence, except:
   START (back in), AIDE/HELP (the help text), and SUPPRIMER with the answer to its confirmation
   question (the stop confirmation says erasure stays possible).
-- Order: one lane per person. Turns run one after the other; a turn that misses the deadline
+- Order: one lane per person, and across API processes a lock per pseudonym (api/core/shared.py,
+  Redis when REDIS_URL is set) held while one message is handled. Turns run one after the other; a turn that misses the deadline
   answers « Je calcule, un instant… » and delivers its result through the outbox; while something
   is queued for a person, later answers queue behind it instead of overtaking it in the webhook's
   response.
