@@ -196,7 +196,7 @@ async def callback(request: Request, body: CallbackIn) -> Any:
         return too_many(CALLBACKS, verdict)
     phone = body.phone
     if phone is None and body.channel == "sms":
-        phone = request.app.state.channels.addresses.get("sms", body.person_id)
+        phone = await request.app.state.channels.address("sms", body.person_id)
     vault = request.app.state.channels.vault
     phone_enc = vault.encrypt(phone) if phone and vault is not None else None
     contact_person_id = (request.app.state.conversations.pseudonymiser.pseudonym("sms", phone)
