@@ -61,9 +61,10 @@ class SharedState(ABC):
 
     # -- one turn of a person at a time ---------------------------------------------------------------
     @abstractmethod
-    def person_lock(self, channel: str, person_id: str, *, hold: float, wait: float) -> Any:
-        """An async context manager held while one message of the person is handled; raises Busy when
-        not acquired within `wait` seconds. `hold`: the longest a crashed holder keeps it."""
+    def person_lock(self, channel: str, person_id: str, *, hold: float, wait: float, step: str = "turn") -> Any:
+        """An async context manager held while one message of the person is handled (`step` "turn"),
+        or stored ("claim": so that a message sees every earlier one); raises Busy when not acquired
+        within `wait` seconds. `hold`: the longest a crashed holder keeps it."""
 
     # -- replay cache ----------------------------------------------------------------------------------
     @abstractmethod
@@ -139,8 +140,8 @@ class MemoryState(SharedState):
         for key in [key for key in self._addresses if key[1] == person_id]:
             del self._addresses[key]
 
-    def person_lock(self, channel: str, person_id: str, *, hold: float, wait: float) -> Any:
-        return self._people.hold(f"{channel}:{person_id}", wait)
+    def person_lock(self, channel: str, person_id: str, *, hold: float, wait: float, step: str = "turn") -> Any:
+        return self._people.hold(f"{step}:{channel}:{person_id}", wait)
 
     async def replayed(self, conversation_id: str, client_id: str) -> list[dict[str, Any]] | None:
         found = self._replays.get((conversation_id, client_id))
@@ -199,10 +200,11 @@ class RedisState(SharedState):
             log.warning("Shared state: address not forgotten (%s)", type(error).__name__)
 
     @asynccontextmanager
-    async def person_lock(self, channel: str, person_id: str, *, hold: float, wait: float) -> AsyncIterator[None]:
+    async def person_lock(self, channel: str, person_id: str, *, hold: float, wait: float,
+                          step: str = "turn") -> AsyncIterator[None]:
         from redis.exceptions import LockError, RedisError
 
-        lock = self.redis.lock(self._key("person", channel, person_id), timeout=hold, blocking_timeout=wait)
+        lock = self.redis.lock(self._key("person", step, channel, person_id), timeout=hold, blocking_timeout=wait)
         try:
             acquired = await lock.acquire()
         except LockError:

@@ -60,6 +60,7 @@ from channels.messages import BotMessage
 
 log = logging.getLogger(__name__)
 LEASE_SECONDS = LEASE.total_seconds()    # the longest one person's turn holds the shared lock
+CLAIM_SECONDS = 10.0                     # the longest one message's storing holds it
 
 Work = Callable[[], Awaitable[tuple[list[BotMessage], bool]]]
 Settle = Callable[[bool], Awaitable[None]]
@@ -165,8 +166,7 @@ class ChannelRuntime:
         keyword = inbound.keyword.value if inbound.keyword else None
         now = utcnow()
         try:
-            claimed, previous, waiting = await self.db.run(
-                inbound_store.claim_event, channel, inbound.event_id, person_id, keyword, self._sealed(inbound), now, now + LEASE)
+            claimed, previous, waiting = await self._claim(channel, inbound, person_id, keyword, now)
         except SQLAlchemyError as error:
             return await self._hold(adapter, inbound, person_id, now, error)
         if not claimed:
@@ -184,6 +184,21 @@ class ChannelRuntime:
             with suppress(Exception):
                 await settle(True)
             return await self._notice_now(adapter, inbound, person_id)
+
+    async def _claim(self, channel: str, inbound: Inbound, person_id: str, keyword: str | None,
+                     now: datetime) -> tuple[bool, str | None, bool]:
+        """Store the message. One person's messages are stored one at a time, whichever process gets
+        them, so that each sees the earlier ones still waiting and queues behind them."""
+        sealed = self._sealed(inbound)
+        try:
+            async with self.shared.person_lock(channel, person_id, hold=CLAIM_SECONDS, wait=CLAIM_SECONDS,
+                                               step="claim"):
+                return await self.db.run(inbound_store.claim_event, channel, inbound.event_id, person_id, keyword,
+                                         sealed, now, now + LEASE)
+        except Busy:
+            log.warning("%s: message stored without the person's lock", channel)
+            return await self.db.run(inbound_store.claim_event, channel, inbound.event_id, person_id, keyword,
+                                     sealed, now, now + LEASE)
 
     def _sealed(self, inbound: Inbound) -> str:
         fields = {"address": inbound.address, "event_id": inbound.event_id, "text": inbound.text,

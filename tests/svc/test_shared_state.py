@@ -13,8 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlmodel import select
 
 from api.core.security import Pseudonymiser, Vault
+from api.models import InboundMessage
 from api.core.shared import ADDRESS_KEEP, Busy, MemoryState, RedisState, shared_state
 from api import outbox as outbox_module
 from api.outbox import Outbox
@@ -263,3 +265,24 @@ async def test_two_outbox_workers_on_postgresql_never_send_a_message_twice(tmp_p
         assert {name for name, _, _ in log} == {"a", "b"}              # both workers took part
         for number in people:                                           # in order per person
             assert [text for to, text in sent if to == number] == [f"{number} n{k}" for k in range(5)]
+
+
+async def test_messages_arriving_together_on_both_processes_are_taken_one_at_a_time_in_stored_order(two_apps):
+    first, second, rasa, telegram = two_apps
+    texts: dict[str, str] = {}
+    for round_ in range(3):                       # two messages at the same moment, one to each process
+        pair = {f"{960 + 2 * round_}": f"m{round_}a", f"{961 + 2 * round_}": f"m{round_}b"}
+        texts.update(pair)
+        await asyncio.gather(*(app.telegram(message_update(CHAT, text, update_id=int(update)))
+                               for app, (update, text) in zip((first, second), pair.items())))
+    deadline = asyncio.get_running_loop().time() + 20
+    while len([t for t in telegram.texts() if t.startswith("Reçu")]) < len(texts):
+        assert asyncio.get_running_loop().time() < deadline, telegram.texts()
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.3)
+    stored = await first.db(lambda s: [row.provider_id for row in s.exec(
+        select(InboundMessage).where(InboundMessage.person_id == person()).order_by(InboundMessage.id)).all()])
+    assert sorted(stored) == sorted(texts)                           # none lost, none twice
+    assert rasa.messages() == [texts[update] for update in stored]   # answered in the order they were stored
+    assert [t for t in telegram.texts() if t.startswith("Reçu")] == [f"Reçu : {texts[u]}" for u in stored]
+    assert rasa.most_at_once == [1]
