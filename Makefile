@@ -81,7 +81,7 @@ sms-console: env-svc data model ## Chat as an SMS user: real signed webhook, loc
 	@$(SVC) -m channels.sms.console
 
 telegram-webhook: env-svc secrets ## Register the Telegram webhook (PUBLIC_BASE_URL, TELEGRAM_BOT_TOKEN, secret)
-	@$(SVC) -m channels.telegram.register
+	@$(SVC) -m api.gateway.telegram_webhook
 
 lock-bot: ## Re-resolve the bot runtime from requirements/bot.in
 	@scripts/lock.sh bot 3.10

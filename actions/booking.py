@@ -16,6 +16,7 @@ from actions.clients import api
 from actions.forms import REQUESTED_SLOT, Answer, QuestionForm, entity, intent_of, yes_or_no
 from actions.messages import benefit_texts, render_text, say, say_text, texts
 from actions.screening_plan import UNKNOWN
+from actions.tracker_info import channel_of, commune_code
 from knowledge import load
 from knowledge.french import PARIS, spoken_date as when
 
@@ -23,15 +24,6 @@ NONE = "none"  # a question that needs no answer any more (no slot, no reminder 
 REMINDER_TEXTS = {"confirmation_sent": "booking_reminder_confirm", "not_mobile": "booking_reminder_not_mobile"}
 BOOKING_SLOTS = ("commune", "handover_consent", "appointment_slot", "phone")
 CALLBACK_SLOTS = ("commune", "callback_times", "phone")
-
-
-def channel_of(tracker: Tracker) -> str:
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            channel = (event.get("metadata") or {}).get("channel")
-            if channel:
-                return channel
-    return "web"
 
 
 def handover_notes(tracker: Tracker) -> dict[str, list[str]]:
@@ -59,11 +51,6 @@ def handover_notes(tracker: Tracker) -> dict[str, list[str]]:
 
 def national_contact() -> str:
     return str(load("contacts")["national"]["text"]).strip()
-
-
-def commune_code(tracker: Tracker) -> str | None:
-    commune = tracker.get_slot("commune")
-    return commune.get("code") if isinstance(commune, dict) else None
 
 
 def read_commune(tracker: Tracker) -> Answer:

@@ -8,39 +8,19 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import facts
+from actions.booking import contact_for, wants_callback
 from actions.messages import say, signal, texts
 from actions.results import ActionBenefitInfo, recall_estimate
-from actions.screening import REQUESTED_SLOT, changes_of, current_answers, start_questions
-
-# What a moment of life already says about the household.
-LIFE_EVENT_FACTS = {
-    "parent_seul": {"couple": False},
-    "separation": {"couple": False},
-    "deces_conjoint": {"couple": False},
-    "perte_emploi": {"activity": "chomeur"},
-}
-OBJECTIONS = {"doute_droits", "objection_controle", "objection_complexite", "objection_autonomie",
-              "objection_pas_la_peine"}
-
-
-def latest_intent(tracker: Tracker) -> str | None:
-    return ((tracker.latest_message or {}).get("intent") or {}).get("name")
-
-
-def in_screening(tracker: Tracker) -> bool:
-    return (tracker.active_loop or {}).get("name") == "screening_form"
+from actions.screening import REQUESTED_SLOT, changes_of, screening_reset, start_questions
+from actions.screening_plan import ANSWERS
+from actions.topics import OBJECTIONS, ActionHelpPrivacyThanks, ask_consent, count_topic, life_event_answer
+from actions.tracker_info import commune_code, current_answers, first_turn, latest_intent
 
 
 async def human_contact(tracker: Tracker) -> str:
     """The local team's phone when the person's town has a team, else the national contacts."""
-    from actions.booking import commune_code, contact_for
     _, contact = await contact_for(commune_code(tracker))
     return contact
-
-
-def life_event_of(tracker: Tracker) -> str | None:
-    message = tracker.latest_message or {}
-    return next((e.get("value") for e in message.get("entities") or [] if e.get("entity") == "life_event"), None)
 
 
 def earlier_facts(tracker: Tracker) -> dict[str, object]:
@@ -57,24 +37,6 @@ def earlier_facts(tracker: Tracker) -> dict[str, object]:
     return answers
 
 
-def first_turn(tracker: Tracker) -> bool:
-    """True while the bot has said nothing yet in this conversation."""
-    return not any(event.get("event") == "bot" for event in tracker.events)
-
-
-def count_topic(dispatcher: CollectingDispatcher, kind: str, key: str) -> None:
-    """A doubt or a life moment, counted (by its key, never the words) for the committee's figures,
-    before consent too: api/visits.py."""
-    signal(dispatcher, "topic", kind=kind, key=key)
-
-
-def ask_consent(dispatcher: CollectingDispatcher, with_notice: bool = True) -> list[EventType]:
-    if with_notice:
-        say(dispatcher, "privacy_notice")
-    say(dispatcher, "consent_question")
-    return [SlotSet("offer", "consent")]
-
-
 async def topic_answer(dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict,
                        intent: str | None) -> list[EventType]:
     """What an opening message was about, answered before (or instead of) the consent question."""
@@ -83,13 +45,7 @@ async def topic_answer(dispatcher: CollectingDispatcher, tracker: Tracker, domai
         count_topic(dispatcher, "doubt", intent)
         return []
     if intent == "life_event":
-        event = life_event_of(tracker)
-        if event and f"life_event_{event}" in texts():
-            say(dispatcher, f"life_event_{event}")
-            count_topic(dispatcher, "life_event", event)
-            return [SlotSet("life_event", event)] + [SlotSet(k, v) for k, v in LIFE_EVENT_FACTS.get(event, {}).items()
-                                                     if tracker.get_slot(k) is None]
-        return []
+        return life_event_answer(dispatcher, tracker)
     answering = ANSWERING_ACTIONS.get(intent or "")
     if answering is None:
         return []
@@ -197,33 +153,6 @@ class ActionAskConsent(Action):
         return ask_consent(dispatcher)
 
 
-class ActionAnswerObjection(Action):
-    """A doubt or an objection: a short factual answer, then one invitation. Never argue twice."""
-
-    def name(self) -> str:
-        return "action_answer_objection"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
-        intent = latest_intent(tracker)
-        if intent == "doute_droits" and tracker.get_slot("estimate") and not in_screening(tracker):
-            return recall_estimate(dispatcher, tracker)   # « donc j'ai droit à rien ? » after the result
-        refusals = (tracker.get_slot("refusals") or 0.0) + 1
-        doubt = intent if intent in OBJECTIONS else "doute_droits"
-        count_topic(dispatcher, "doubt", doubt)
-        if in_screening(tracker):
-            say(dispatcher, doubt)
-            return [SlotSet("refusals", refusals)]
-        if refusals >= 2:
-            say(dispatcher, "second_refusal")
-            return [SlotSet("refusals", refusals), SlotSet("offer", None)]
-        say(dispatcher, doubt)
-        if not tracker.get_slot("consent"):
-            return [SlotSet("refusals", refusals)] + ask_consent(dispatcher, with_notice=False)
-        say(dispatcher, "invitation")
-        return [SlotSet("refusals", refusals), SlotSet("offer", "screening")]
-
-
 class ActionRefuseOffer(Action):
     """« Non » to the invitation: ask once what holds the person back, then leave the door open."""
 
@@ -263,7 +192,6 @@ class ActionHumanContact(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
-        from actions.booking import wants_callback
         if wants_callback(tracker) and tracker.get_slot("consent"):
             return [SlotSet("offer", None), SlotSet(REQUESTED_SLOT, None), FollowupAction("callback_form")]
         buttons = [dict(b) for b in texts()["human_contact"].get("buttons", [])]
@@ -293,19 +221,6 @@ class _Say(Action):
 
     def events(self, tracker: Tracker) -> list[EventType]:
         return [] if self.keeps_offer else [SlotSet("offer", None)]
-
-
-class ActionHelpPrivacyThanks(Action):
-    """AIDE, « vous faites quoi de mes réponses ? » and « merci »: one short text each."""
-
-    def name(self) -> str:
-        return "action_help_privacy_thanks"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
-        text = {"privacy_question": "privacy", "thanks": "thanks"}.get(latest_intent(tracker) or "", "help")
-        say(dispatcher, text)
-        return []
 
 
 class ActionGoodbye(_Say):
@@ -380,6 +295,24 @@ class ActionDeleteConfirmed(Action):
         say(dispatcher, "deleted")
         signal(dispatcher, "erase")
         return [Restarted()]
+
+
+class ActionRestart(Action):
+    """« recommencer » (overrides Rasa's action_restart): forget the answers, keep the consent.
+    Without consent there is nothing to forget: the welcome starts again."""
+
+    def name(self) -> str:
+        return "action_restart"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        if not tracker.get_slot("consent"):
+            await ActionWelcome().run(dispatcher, tracker, domain)
+            return [SlotSet("offer", "consent"), SlotSet("life_event", None)]
+        say(dispatcher, "restarted")
+        fresh = {name: None for name in ANSWERS}
+        return screening_reset() + [SlotSet("offer", None), SlotSet("life_event", None)] + \
+            await start_questions(dispatcher, tracker, domain, fresh)
 
 
 # Actions whose answer also serves as the topic of an opening message.

@@ -8,9 +8,9 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.conversation import ActionAnswerObjection, ActionHelpPrivacyThanks, topic_answer
 from actions.messages import say
 from actions.results import ActionBenefitInfo, benefit_asked
+from actions.topics import ActionAnswerObjection, ActionHelpPrivacyThanks, life_event_answer
 
 RESPONDERS = {
     "ask_benefit_info": ActionBenefitInfo,
@@ -23,7 +23,7 @@ RESPONDERS = {
 async def answer_digression(intent: str, dispatcher: CollectingDispatcher, tracker: Tracker,
                             domain: DomainDict) -> list[EventType]:
     if intent == "life_event":
-        return await topic_answer(dispatcher, tracker, domain, "life_event")
+        return life_event_answer(dispatcher, tracker)
     if intent == "start_screening":   # « on a droit à la prime d'activité ? » in the middle of the questions
         if benefit_asked(tracker):
             return await ActionBenefitInfo().run(dispatcher, tracker, domain)

@@ -12,6 +12,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.digressions import answer_digression
 from actions.messages import say
 from actions.screening_plan import UNKNOWN
 
@@ -106,7 +107,6 @@ class QuestionForm(FormValidationAction, ABC):
         answer = self.interpret(question, tracker)
         attempts = dict(tracker.get_slot("attempts") or {})
         if not answer.understood and intent in DIGRESSIONS:
-            from actions.digressions import answer_digression
             events = await answer_digression(intent, dispatcher, tracker, domain)
             return events + [SlotSet("attempts", attempts)]  # the same question comes next
         if answer.understood:

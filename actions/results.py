@@ -13,10 +13,10 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.booking import channel_of
 from actions.clients import api
 from actions.household import build_household, summary
 from actions.messages import benefit_texts, euros, render_text, say, say_text, signal
+from actions.tracker_info import channel_of, current_answers
 from knowledge.french import de
 from knowledge.vocabulary import unknown_field
 
@@ -178,7 +178,6 @@ class ActionEstimate(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
-        from actions.screening import current_answers
         return await estimate(dispatcher, tracker, current_answers(tracker))
 
 

@@ -12,20 +12,21 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import facts
+from actions.digressions import answer_digression
 from actions.forms import DIGRESSIONS, INTERRUPTIONS, REQUESTED_SLOT, intent_of
 from actions.messages import say, say_text, texts
 from actions.questions import question_message
 from actions.recap import recap_text
+from actions.results import estimate, recall_estimate
 from actions.screening_plan import ANSWERS, QUESTIONS, UNKNOWN, needed_questions, next_question, unsettled
+from actions.tracker_info import current_answers
 
 MAX_ATTEMPTS = 2
 NOTED = "noted"   # in `attempts`: the question whose answer is still awaited after other facts were taken
+
+
 # Said whatever else the message holds: the rules take over.
 ALWAYS_INTERRUPT = frozenset({"stop", "delete_data", "restart"})
-
-
-def current_answers(tracker: Tracker) -> dict[str, Any]:
-    return {name: tracker.get_slot(name) for name in ANSWERS}
 
 
 def screening_reset() -> list[EventType]:
@@ -114,7 +115,6 @@ class ValidateScreeningForm(FormValidationAction):
             if not corrected(changes, answers, question):
                 attempts[NOTED] = question  # other facts, not this answer: « C'est noté. » and the question again
         elif intent in DIGRESSIONS and not reading.answered:
-            from actions.digressions import answer_digression
             events += await answer_digression(intent, dispatcher, tracker, domain)
         else:
             attempts[question] = attempts.get(question, 0) + 1
@@ -301,7 +301,6 @@ async def start_questions(dispatcher: CollectingDispatcher, tracker: Tracker, do
     need. False: nothing is missing any more, and the estimate is computed at once."""
     if next_question(answers, tracker.get_slot("life_event")) is not None:
         return [SlotSet(REQUESTED_SLOT, None), SlotSet("questions_left", True)]
-    from actions.results import estimate
     return await estimate(dispatcher, tracker, answers) + [SlotSet("questions_left", False)]
 
 
@@ -315,28 +314,8 @@ class ActionStartScreening(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
         if tracker.get_slot("estimate") is not None:
-            from actions.results import recall_estimate
             return recall_estimate(dispatcher, tracker) + [SlotSet("offer", None), SlotSet("questions_left", False)]
         answers = current_answers(tracker)
         if any(v is not None for v in answers.values()):
             say(dispatcher, "resume_screening")
         return [SlotSet("offer", None)] + await start_questions(dispatcher, tracker, domain, answers)
-
-
-class ActionRestart(Action):
-    """« recommencer » (overrides Rasa's action_restart): forget the answers, keep the consent.
-    Without consent there is nothing to forget: the welcome starts again."""
-
-    def name(self) -> str:
-        return "action_restart"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
-        if not tracker.get_slot("consent"):
-            from actions.conversation import ActionWelcome
-            await ActionWelcome().run(dispatcher, tracker, domain)
-            return [SlotSet("offer", "consent"), SlotSet("life_event", None)]
-        say(dispatcher, "restarted")
-        fresh = {name: None for name in ANSWERS}
-        return screening_reset() + [SlotSet("offer", None), SlotSet("life_event", None)] + \
-            await start_questions(dispatcher, tracker, domain, fresh)

@@ -3,11 +3,8 @@ actions' control signals (consent, estimate, topic, stop, erase) and return what
 Each conversation also has its anonymous visit for the committee's figures (api/visits.py)."""
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
-from collections import OrderedDict
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -18,11 +15,12 @@ from api.booking import service as booking
 from api.core.db import Database
 from api.core.middleware import clean_text
 from api.core.security import Pseudonymiser, new_conversation_id
+from api.core.shared import MemoryState, SharedState
 from api.models import ConsentRecord, Conversation, EstimateRecord, OutboxMessage, OutreachAction, utcnow
 from api.rasa_client import RasaClient, RasaUnavailable
 from api.territories import Territories
 from api.trackers import Erasures
-from channels.messages import BotTurn
+from channels.messages import BotMessage, BotTurn
 from channels.render import WEB, Capabilities, open_choices, render
 
 log = logging.getLogger(__name__)
@@ -37,18 +35,16 @@ class ConversationNotFound(LookupError):
 
 
 class ConversationService:
-    REPLAYS_KEPT = 5000
-
     def __init__(self, db: Database, rasa: RasaClient, pseudonymiser: Pseudonymiser, ready_wait: float = 20.0,
-                 erasures: Erasures | None = None, territories: Territories | None = None):
+                 erasures: Erasures | None = None, territories: Territories | None = None,
+                 shared: SharedState | None = None):
         self.db = db
         self.territories = territories or Territories()
         self.rasa = rasa
         self.pseudonymiser = pseudonymiser
         self.ready_wait = ready_wait
         self.trackers = erasures or Erasures(db, rasa, None)
-        self.erased: list[Callable[[str], None]] = []   # in-memory forgetting (address book...)
-        self._replays: OrderedDict[tuple[str, str], asyncio.Future[BotTurn]] = OrderedDict()
+        self.shared = shared or MemoryState()     # address book, replays (api/core/shared.py)
 
     # -- opening ----------------------------------------------------------------------------------
     async def open_web(self, source: str | None) -> tuple[Conversation, BotTurn]:
@@ -101,25 +97,20 @@ class ConversationService:
     async def handle_once(self, conversation: Conversation, capabilities: Capabilities, client_id: str | None,
                           **message: Any) -> BotTurn:
         """`handle`, but a message sent again with the same client id (a retry after a network loss)
-        gets the same answer, and reaches Rasa once, even while the first one is still running."""
+        gets the same answer, and reaches Rasa once, even while the first one is still running — in
+        this process or another (the shared state: api/core/shared.py). Only the messages are given
+        again: the control signals were applied the first time."""
         if client_id is None:
             return await self.handle(conversation, capabilities, **message)
-        key = (conversation.id, client_id)
-        pending = self._replays.get(key)
-        if pending is not None:
-            return await asyncio.shield(pending)
-        future: asyncio.Future[BotTurn] = asyncio.get_running_loop().create_future()
-        self._replays[key] = future
-        while len(self._replays) > self.REPLAYS_KEPT:
-            self._replays.popitem(last=False)
-        try:
+        kept = await self.shared.replayed(conversation.id, client_id)
+        if kept is not None:
+            return BotTurn(messages=[BotMessage.from_json(m) for m in kept])
+        async with self.shared.replay_lock(conversation.id, client_id, hold=self.rasa.timeout + 5.0):
+            kept = await self.shared.replayed(conversation.id, client_id)   # the first attempt has ended
+            if kept is not None:
+                return BotTurn(messages=[BotMessage.from_json(m) for m in kept])
             turn = await self.handle(conversation, capabilities, **message)
-        except BaseException as error:
-            self._replays.pop(key, None)  # a failed attempt may be tried again
-            future.set_exception(error)
-            future.exception()  # consumed here: waiting retries get it through the shield
-            raise
-        future.set_result(turn)
+            await self.shared.keep_replay(conversation.id, client_id, [m.to_json() for m in turn.messages])
         return turn
 
     async def _ensure_rasa(self) -> None:
@@ -157,10 +148,8 @@ class ConversationService:
         in-memory copies, and Rasa's tracker (deleted in its store; retried until done if Rasa or the
         store is down: the pending erasure is recorded with the rest)."""
         conversation_ids = set(await self.db.run(_erase, person_id, utcnow()))
-        for key in [key for key in self._replays if key[0] in conversation_ids]:
-            self._replays.pop(key, None)
-        for forget in self.erased:
-            forget(person_id)
+        await self.shared.forget_conversations(conversation_ids)
+        await self.shared.forget_person(person_id)
         await self.trackers.erase(person_id)
 
 

@@ -23,10 +23,12 @@ from api.core.errors import UNEXPECTED, UnexpectedErrors, error, log_unexpected
 from api.core.limits import RateLimits
 from api.core.middleware import BodyLimitMiddleware
 from api.core.rounds import run_rounds
-from api.core.security import Pseudonymiser
+from api.core.security import MissingSecret, Pseudonymiser, Vault
+from api.core.shared import shared_state
 from api.eligibility.errors import InvalidHousehold
 from api.eligibility.service import EligibilityService
 from api.faults import Breakers, FaultNotice
+from api.gateway.runtime import ChannelRuntime
 from api.rasa_client import RasaClient
 from api.retention import keep_purging
 from api.routes import chat, eligibility, health, internal, staff, staff_actions, staff_indicators
@@ -35,7 +37,6 @@ from api.staff.access import StaffDenied
 from api.territories import Territories
 from api.trackers import Erasures, open_store
 from channels.base import channel_routers
-from channels.runtime import ChannelRuntime
 from channels.web import router as web
 from knowledge import load
 
@@ -79,8 +80,14 @@ def create_app(settings: Settings | None = None, *, announce: bool = False,
         app.state.fault_notice = FaultNotice(territories, settings.default_territory)
         app.state.eligibility = eligibility_service
         erasures = app.state.erasures = Erasures(db, rasa, open_store(settings.tracker_store_url))
+        try:
+            vault: Vault | None = Vault(settings.data_encryption_key)
+        except MissingSecret:
+            vault = None
+        shared = app.state.shared = shared_state(settings.redis_url, vault, settings.shared_key_prefix)
         app.state.conversations = ConversationService(
-            db, rasa, Pseudonymiser(settings.pseudonym_key), settings.rasa_ready_wait_seconds, erasures, territories)
+            db, rasa, Pseudonymiser(settings.pseudonym_key), settings.rasa_ready_wait_seconds, erasures, territories,
+            shared=shared)
         app.state.limits = RateLimits(settings)
         channels = app.state.channels = ChannelRuntime(settings, db, app.state.conversations,
                                                        limits=app.state.limits, fault_notice=app.state.fault_notice)
@@ -113,6 +120,7 @@ def create_app(settings: Settings | None = None, *, announce: bool = False,
                     await loading
             await eligibility_service.aclose()
             await rasa.aclose()
+            await shared.aclose()
             if erasures.store is not None:
                 erasures.store.dispose()
             db.dispose()

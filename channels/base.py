@@ -15,11 +15,12 @@ Adding a channel takes one new module under channels/ (e.g. channels/whatsapp.py
 a `name` (it registers itself, see `adapter_classes()`), its settings read in `from_settings()`, and,
 when the channel has a webhook, a FastAPI router returned by `webhook_router()` whose handler builds
 an `Inbound` and calls `request.app.state.channels.receive(...)`. Everything else is shared
-(channels/runtime.py): deduplication, keywords and STOP, the turn with its deadline, the outbox.
+(api/gateway/, the API's side: channels/ never imports api/): deduplication, keywords and STOP, the turn with its deadline, the outbox.
 """
 from __future__ import annotations
 
 import hashlib
+import hmac
 import importlib
 import pkgutil
 import re
@@ -34,8 +35,7 @@ from channels.render import Capabilities, render
 
 if TYPE_CHECKING:
     from fastapi import APIRouter
-
-    from api.core.config import Settings
+    from fastapi.responses import JSONResponse
 
 
 class Keyword(str, Enum):
@@ -115,7 +115,8 @@ class ChannelAdapter(ABC):
             ChannelAdapter._registry[cls.name] = cls
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> ChannelAdapter:
+    def from_settings(cls, settings: Any) -> ChannelAdapter:
+        """Built from the API's settings (api/core/config.py Settings, read by attribute)."""
         return cls()
 
     @classmethod
@@ -163,6 +164,21 @@ def channel_routers() -> list[APIRouter]:
         if router is not None and router not in routers:
             routers.append(router)
     return routers
+
+
+# -- webhook helpers ----------------------------------------------------------------------------------
+def http_error(status: int, fr: str, en: str) -> JSONResponse:
+    """A webhook's refusal, shaped like every API error (api/core/errors.py): French, English gloss."""
+    from fastapi.responses import JSONResponse
+
+    return JSONResponse(status_code=status, content={"detail": fr, "en": en})
+
+
+def same_secret(given: str | None, expected: str | None) -> bool:
+    """Constant-time comparison; an unset expected secret never matches."""
+    if not expected or given is None:
+        return False
+    return hmac.compare_digest(given.encode(), expected.encode())
 
 
 # -- shared helpers ------------------------------------------------------------------------------------

@@ -22,6 +22,11 @@ class BotMessage:
     def to_json(self) -> dict[str, Any]:
         return {"text": self.text, "buttons": [asdict(b) for b in self.buttons], "ask": self.ask}
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> BotMessage:
+        return cls(str(data["text"]), tuple(Button(str(b["title"]), str(b["payload"])) for b in data.get("buttons") or []),
+                   data.get("ask"))
+
 
 @dataclass
 class BotTurn:

@@ -15,7 +15,7 @@ from api.booking.service import FOLLOW_UP_AFTER, BookingService, Reach
 from api.models import Appointment
 from api.outbox import Outbox
 from api.territories import Slot
-from channels.runtime import text_message
+from api.gateway.texts import text_message
 from knowledge.french import spoken_date
 
 log = logging.getLogger(__name__)

@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     # Storage. SQLite is the embedded default; production uses PostgreSQL.
     database_url: str = f"sqlite:///{ROOT / 'var' / 'tzn.db'}"
     redis_url: str | None = None
+    # Several API processes share the address book, the per-person lock and the chat's replay cache in
+    # Redis (api/core/shared.py) under this key prefix; without REDIS_URL they stay in memory.
+    shared_key_prefix: str = "tzn"
     # Rasa's tracker store, the same value the Rasa process reads (bot/tracker_store.py):
     # sqlite:///path, postgresql://user:password@host/db or redis://host:6379/1; "memory": none.
     tracker_store_url: str = f"sqlite:///{ROOT / 'var' / 'trackers.db'}"

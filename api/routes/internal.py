@@ -2,7 +2,7 @@
 
 The action server knows a person only by their pseudonym (Rasa's sender id). For reminders on SMS
 or Telegram, the API finds the number or chat id among the addresses of recent inbound messages
-(channels.runtime.AddressBook); on the web, a phone number is given only when the person asked
+(api/core/shared.py); on the web, a phone number is given only when the person asked
 for an SMS reminder.
 """
 from __future__ import annotations
@@ -81,7 +81,7 @@ REMINDER_KINDS = ("reminder_48h", "reminder_morning")
 PHONE_CONFIRM = "phone_confirm"       # « Répondez OUI pour recevoir les rappels » (outbox kind)
 
 
-def reach(request: Request, person_id: str, channel: str, phone: str | None) -> Reach | None:
+async def reach(request: Request, person_id: str, channel: str, phone: str | None) -> Reach | None:
     """Where to send a reminder: the person's own SMS number or Telegram chat, or the phone given on
     the web (a mobile: see api/core/phones.py). None when there is no way (web without phone, a
     landline, or the address is no longer known)."""
@@ -92,7 +92,7 @@ def reach(request: Request, person_id: str, channel: str, phone: str | None) -> 
             return None
         return Reach("sms", runtime.conversations.pseudonymiser.pseudonym("sms", number), number)
     if channel in ("sms", "telegram"):
-        address = runtime.addresses.get(channel, person_id)
+        address = await runtime.address(channel, person_id)
         if address:
             return Reach(channel, person_id, address)
     return None
@@ -135,7 +135,7 @@ async def book(request: Request, body: BookIn) -> Any:
     A phone given on the web gets reminders only once it answers OUI to a confirmation SMS."""
     service = booking(request)
     outbox = request.app.state.outbox
-    to = reach(request, body.person_id, body.channel, body.phone)
+    to = await reach(request, body.person_id, body.channel, body.phone)
     web_phone = body.phone is not None and to is not None
     if web_phone and await outbox.has_waiting("sms", to.person_id, REMINDER_KINDS):
         failure = AlreadyBooked()                                     # that number already has one coming
@@ -196,7 +196,7 @@ async def callback(request: Request, body: CallbackIn) -> Any:
         return too_many(CALLBACKS, verdict)
     phone = body.phone
     if phone is None and body.channel == "sms":
-        phone = request.app.state.channels.addresses.get("sms", body.person_id)
+        phone = await request.app.state.channels.address("sms", body.person_id)
     vault = request.app.state.channels.vault
     phone_enc = vault.encrypt(phone) if phone and vault is not None else None
     contact_person_id = (request.app.state.conversations.pseudonymiser.pseudonym("sms", phone)
@@ -211,7 +211,7 @@ async def follow_up(request: Request, body: PersonIn) -> dict[str, Any]:
     """One message 7 days after a result, unless the person books meanwhile. A newer result moves it."""
     service = booking(request)
     channel = body.channel or "web"
-    to = reach(request, body.person_id, channel, None)
+    to = await reach(request, body.person_id, channel, None)
     if to is None:
         return {"scheduled": False}
     if await service.upcoming(body.person_id) is not None:

@@ -4,7 +4,7 @@
 no auth token configured, gets 403 and changes nothing.
 
 The reply is TwiML when the turn ends within SMS_SYNC_REPLY_SECONDS; otherwise Twilio gets « Je
-calcule, un instant… » at once and the result follows through the outbox (channels/runtime.py).
+calcule, un instant… » at once and the result follows through the outbox (api/gateway/runtime.py).
 """
 from __future__ import annotations
 
@@ -15,8 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from twilio.twiml.messaging_response import MessagingResponse
 
-from api.core.errors import error
-from channels.base import Outgoing
+from channels.base import Outgoing, http_error as error
 from channels.sms.adapter import SmsAdapter
 
 log = logging.getLogger(__name__)

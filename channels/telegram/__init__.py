@@ -1,5 +1,5 @@
 """Telegram: the adapter (channels/telegram/adapter.py), its webhook (channels/telegram/router.py)
-and the command that registers the webhook (`make telegram-webhook`, channels/telegram/register.py)."""
+(the command that registers the webhook is api/gateway/telegram_webhook.py, `make telegram-webhook`)."""
 from channels.telegram.adapter import TelegramAdapter
 
 __all__ = ["TelegramAdapter"]

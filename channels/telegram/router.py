@@ -2,7 +2,7 @@
 
 The header X-Telegram-Bot-Api-Secret-Token must equal TELEGRAM_WEBHOOK_SECRET (constant-time; no
 secret configured means everything is refused): otherwise 403 and nothing changes. Updates are
-deduplicated on update_id (channels/runtime.py). An update that cannot be read still gets 200, so
+deduplicated on update_id (api/gateway/runtime.py). An update that cannot be read still gets 200, so
 Telegram does not send it again forever; it is logged without its content and dropped. Every
 button press gets its answerCallbackQuery.
 """
@@ -13,8 +13,7 @@ import logging
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from api.core.errors import error
-from api.core.security import same_secret
+from channels.base import http_error as error, same_secret
 from channels.telegram.adapter import TelegramAdapter
 
 log = logging.getLogger(__name__)

@@ -4,10 +4,10 @@ from __future__ import annotations
 import pytest
 
 from actions import results
-from actions.conversation import (ActionAnswerObjection, ActionConsentGiven, ActionLifeEvent, ActionRefuseOffer,
-                                  ActionWelcome)
+from actions.conversation import ActionConsentGiven, ActionLifeEvent, ActionRefuseOffer, ActionRestart, ActionWelcome
 from actions.results import ActionBenefitInfo, ActionEstimate
-from actions.screening import ActionAskRent, ActionRestart, ValidateScreeningForm
+from actions.screening import ActionAskRent, ValidateScreeningForm
+from actions.topics import ActionAnswerObjection
 from actions.screening_plan import UNKNOWN
 from tests.bot.conftest import controls, make_tracker, sent, slot_events
 

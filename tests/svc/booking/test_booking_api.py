@@ -369,4 +369,4 @@ async def test_supprimer_by_sms_erases_a_web_booking_and_call_back_made_with_tha
         [("erased", None, None, "")]                                  # counted, but nobody behind it
     reminders = [r for r in await running_api.outbox_rows() if r.kind.startswith("reminder")]
     assert {r.person_id for r in reminders} == {Pseudonymiser(PSEUDONYM_KEY).pseudonym("sms", "+33611223345")}
-    assert running_api.runtime.addresses.get("sms", SMS_PERSON) is None      # the address book forgot it
+    assert await running_api.runtime.address("sms", SMS_PERSON) is None      # the address book forgot it

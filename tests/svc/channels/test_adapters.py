@@ -15,7 +15,7 @@ from channels.messages import BotMessage, Button
 from channels.render import SMS, TELEGRAM, WEB, Capabilities
 from channels.sms.adapter import SmsAdapter, pack_sms
 from channels.telegram.adapter import TelegramAdapter, utf16_length
-from channels.telegram.register import register
+from api.gateway.telegram_webhook import register
 from channels.web_adapter import WebAdapter
 from tests.fakes.telegram import BOT_TOKEN, FakeTelegram
 

@@ -14,7 +14,7 @@ from sqlmodel import select
 
 from api.models import InboundMessage
 from channels.render import SMS, render
-from channels.runtime import text_message
+from api.gateway.texts import text_message
 from channels.messages import BotMessage
 from channels.sms.adapter import pack_sms
 from tests.fakes.app import make_settings, running, twiml_messages

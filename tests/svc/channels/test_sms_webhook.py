@@ -13,7 +13,7 @@ from api.core.security import Pseudonymiser
 from api.models import ConsentRecord, Conversation, InboundMessage, OutboxMessage, utcnow
 from channels.gsm7 import is_gsm7, segments
 from channels.messages import BotMessage
-from channels.runtime import text_message
+from api.gateway.texts import text_message
 from channels.sms.adapter import pack_sms
 from channels.render import SMS, render
 from tests.fakes import twilio as tw

@@ -12,7 +12,7 @@ from api.core.security import Pseudonymiser
 from api.models import InboundMessage
 from channels.base import choices_tag
 from channels.messages import Button
-from channels.runtime import text_message
+from api.gateway.texts import text_message
 from tests.fakes.app import PSEUDONYM_KEY, make_settings, running
 from tests.fakes.http import wait_until_async
 from tests.fakes.rasa import CONSENT_BUTTONS, say

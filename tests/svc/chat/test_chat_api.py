@@ -119,13 +119,13 @@ async def test_erasure_forgets_the_person_everywhere(settings):
         url = f"/api/chat/{conversation_id}/messages"
         await api.client.post(url, json={"payload": "/affirm"})
         await api.client.post(url, json={"text": "résultat", "client_message_id": "r1"})
-        replays = api.app.state.conversations._replays
-        assert (conversation_id, "r1") in replays
+        shared = api.app.state.shared
+        assert await shared.replayed(conversation_id, "r1") is not None
         await api.client.post(url, json={"payload": "/delete_data"})
         for table in (Conversation, ConsentRecord, EstimateRecord, PendingErasure):
             assert await api.db(lambda s, t=table: s.exec(select(t)).all()) == []
         assert len(rasa.erased) == 1
-        assert [key for key in replays if key[0] == conversation_id] == []     # no cached answer left
+        assert await shared.replayed(conversation_id, "r1") is None     # no cached answer left
         again = await api.client.post(url, json={"text": "bonjour"})
         assert again.status_code == 404
 

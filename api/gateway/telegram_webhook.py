@@ -1,6 +1,6 @@
 """Register the Telegram webhook with its secret (`make telegram-webhook`):
 
-    python -m channels.telegram.register
+    python -m api.gateway.telegram_webhook
 
 calls setWebhook(url=PUBLIC_BASE_URL + "/webhooks/telegram", secret_token=TELEGRAM_WEBHOOK_SECRET,
 allowed_updates=["message", "callback_query"]) at TELEGRAM_API_BASE_URL with TELEGRAM_BOT_TOKEN.

@@ -18,7 +18,8 @@ deadline, and answer inline (TwiML) or through the outbox (api/outbox.py), in or
   conversation knows, one confirmation (the local text if Rasa is down). Then silence, except:
   START (back in), AIDE/HELP (the help text), and SUPPRIMER with the answer to its confirmation
   question (the stop confirmation says erasure stays possible).
-- Order: one lane per person. Turns run one after the other; a turn that misses the deadline
+- Order: one lane per person, and across API processes a lock per pseudonym (api/core/shared.py,
+  Redis when REDIS_URL is set) held while one message is handled. Turns run one after the other; a turn that misses the deadline
   answers « Je calcule, un instant… » and delivers its result through the outbox; while something
   is queued for a person, later answers queue behind it instead of overtaking it in the webhook's
   response.
@@ -29,17 +30,14 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections import OrderedDict, deque
+from collections import deque
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, update
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlalchemy.orm import aliased
-from sqlmodel import Session, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from api.conversations import ConversationService
 from api.core.config import Settings
@@ -47,67 +45,30 @@ from api.core.db import Database
 from api.core.rounds import run_rounds
 from api.core.limits import MESSAGES, RateLimits
 from api.core.security import MissingSecret, Vault
+from api.core.shared import Busy
 from api.faults import FaultNotice
-from api.models import Conversation, InboundMessage, utcnow
+from api.gateway import inbound as inbound_store
+from api.gateway.inbound import LEASE, RETRY_BATCH
+from api.gateway.texts import text_message
+from api.models import utcnow
 from api.outbox import Outbox
 from api.rasa_client import RasaUnavailable
 from api.staff.actions import code_for_message
 from channels.base import ChannelAdapter, Inbound, Keyword, Outgoing, adapter_classes, choices_tag
 from channels.keywords import confirms
-from channels.messages import BotMessage, Button
-from knowledge import load
+from channels.messages import BotMessage
 
 log = logging.getLogger(__name__)
+LEASE_SECONDS = LEASE.total_seconds()    # the longest one person's turn holds the shared lock
+CLAIM_SECONDS = 10.0                     # the longest one message's storing holds it
 
 Work = Callable[[], Awaitable[tuple[list[BotMessage], bool]]]
 Settle = Callable[[bool], Awaitable[None]]
 
-PENDING, DONE, FAILED = "pending", "done", "failed"
-LEASE = timedelta(minutes=2)           # a message being answered is not tried again meanwhile
-RETRY_MAX = timedelta(minutes=5)
-RETRY_BATCH = 20
 
 
 class Postponed(Exception):
     """A part is down: the message stays pending and will be answered later."""
-
-
-def text_message(name: str, **values: str) -> BotMessage:
-    """A message of knowledge/texts by name, channel-neutral, its {placeholders} filled with `values`."""
-    entry = load("texts")[name]
-    buttons = tuple(Button(str(b["title"]), str(b["payload"])) for b in entry.get("buttons") or [])
-    text = str(entry["text"]).strip()
-    if values:
-        text = text.format_map(values)
-    return BotMessage(text=text, buttons=buttons, ask=entry.get("ask"))
-
-
-class AddressBook:
-    """The number or chat id behind each pseudonym seen recently, in memory only (never stored, never
-    logged): the API needs it when a conversation books a reminder or asks to be called back."""
-
-    def __init__(self, keep: timedelta = timedelta(hours=6), size: int = 20000):
-        self.keep = keep
-        self.size = size
-        self._seen: OrderedDict[tuple[str, str], tuple[str, datetime]] = OrderedDict()
-
-    def remember(self, channel: str, person_id: str, address: str) -> None:
-        key = (channel, person_id)
-        self._seen.pop(key, None)
-        self._seen[key] = (address, utcnow())
-        while len(self._seen) > self.size:
-            self._seen.popitem(last=False)
-
-    def forget(self, person_id: str) -> None:
-        """Erasure: the person's addresses on every channel."""
-        for key in [key for key in self._seen if key[1] == person_id]:
-            del self._seen[key]
-
-    def get(self, channel: str, person_id: str) -> str | None:
-        found = self._seen.get((channel, person_id))
-        if found is None or utcnow() - found[1] > self.keep:
-            return None
-        return found[0]
 
 
 @dataclass
@@ -150,8 +111,7 @@ class ChannelRuntime:
             sms_daily_cap=settings.sms_daily_cap_per_number)
         self._lanes: dict[tuple[str, str], _Lane] = {}
         self._tasks: set[asyncio.Task] = set()
-        self.addresses = AddressBook()
-        conversations.erased.append(self.addresses.forget)
+        self.shared = conversations.shared       # address book and per-person lock (api/core/shared.py)
         self._held: deque[tuple[str, Inbound, datetime]] = deque()   # received while the database was down
         self._retrier: asyncio.Task | None = None
         self._wake_retrier = asyncio.Event()
@@ -160,6 +120,10 @@ class ChannelRuntime:
     def ready(self) -> bool:
         """Messaging channels need the vault: replies may have to be queued with the number."""
         return self.vault is not None
+
+    async def address(self, channel: str, person_id: str) -> str | None:
+        """The number or chat id of a person seen recently on `channel` (any API process), else None."""
+        return await self.shared.address(channel, person_id)
 
     def adapter(self, name: str) -> Any:
         return self.adapters[name]
@@ -198,12 +162,11 @@ class ChannelRuntime:
         message is stored first, and whatever fails after that, it stays to be answered later."""
         channel = adapter.name
         person_id = self.conversations.pseudonymiser.pseudonym(channel, inbound.address)
-        self.addresses.remember(channel, person_id, inbound.address)
+        await self.shared.remember_address(channel, person_id, inbound.address)
         keyword = inbound.keyword.value if inbound.keyword else None
         now = utcnow()
         try:
-            claimed, previous, waiting = await self.db.run(
-                _claim_event, channel, inbound.event_id, person_id, keyword, self._sealed(inbound), now, now + LEASE)
+            claimed, previous, waiting = await self._claim(channel, inbound, person_id, keyword, now)
         except SQLAlchemyError as error:
             return await self._hold(adapter, inbound, person_id, now, error)
         if not claimed:
@@ -222,6 +185,21 @@ class ChannelRuntime:
                 await settle(True)
             return await self._notice_now(adapter, inbound, person_id)
 
+    async def _claim(self, channel: str, inbound: Inbound, person_id: str, keyword: str | None,
+                     now: datetime) -> tuple[bool, str | None, bool]:
+        """Store the message. One person's messages are stored one at a time, whichever process gets
+        them, so that each sees the earlier ones still waiting and queues behind them."""
+        sealed = self._sealed(inbound)
+        try:
+            async with self.shared.person_lock(channel, person_id, hold=CLAIM_SECONDS, wait=CLAIM_SECONDS,
+                                               step="claim"):
+                return await self.db.run(inbound_store.claim_event, channel, inbound.event_id, person_id, keyword,
+                                         sealed, now, now + LEASE)
+        except Busy:
+            log.warning("%s: message stored without the person's lock", channel)
+            return await self.db.run(inbound_store.claim_event, channel, inbound.event_id, person_id, keyword,
+                                     sealed, now, now + LEASE)
+
     def _sealed(self, inbound: Inbound) -> str:
         fields = {"address": inbound.address, "event_id": inbound.event_id, "text": inbound.text,
                   "payload": inbound.payload, "choice": inbound.choice, "choice_tag": inbound.choice_tag,
@@ -238,7 +216,7 @@ class ChannelRuntime:
 
     def _settler(self, channel: str, event_id: str, received_at: datetime) -> Settle:
         async def settle(postponed: bool) -> None:
-            await self.db.run(_settle, channel, event_id, postponed, utcnow(), received_at,
+            await self.db.run(inbound_store.settle, channel, event_id, postponed, utcnow(), received_at,
                               self.settings.inbound_retry_seconds,
                               timedelta(hours=self.settings.inbound_retry_hours))
             self._wake_retrier.set()        # a message waiting behind this one may go now
@@ -296,11 +274,11 @@ class ChannelRuntime:
             channel, inbound, received_at = self._held[0]
             person_id = self.conversations.pseudonymiser.pseudonym(channel, inbound.address)
             keyword = inbound.keyword.value if inbound.keyword else None
-            await self.db.run(_claim_event, channel, inbound.event_id, person_id, keyword,
+            await self.db.run(inbound_store.claim_event, channel, inbound.event_id, person_id, keyword,
                               self._sealed(inbound), received_at, received_at)
             self._held.popleft()
         now = utcnow()
-        rows = await self.db.run(_claim_waiting, now, now + LEASE, RETRY_BATCH)
+        rows = await self.db.run(inbound_store.claim_waiting, now, now + LEASE, RETRY_BATCH)
         if not rows:
             return 0
         await asyncio.gather(*(self._retry_one(*row) for row in rows))
@@ -316,10 +294,10 @@ class ChannelRuntime:
             inbound = self._unsealed(channel, content)
         except Exception as error:  # noqa: BLE001  (wrong key, no adapter: never answerable)
             log.error("%s: kept message unreadable (%s)", channel, type(error).__name__)
-            await self.db.run(_give_up, channel, event_id)
+            await self.db.run(inbound_store.give_up, channel, event_id)
             return
         person_id = self.conversations.pseudonymiser.pseudonym(channel, inbound.address)
-        self.addresses.remember(channel, person_id, inbound.address)
+        await self.shared.remember_address(channel, person_id, inbound.address)
         try:
             await self._receive(adapter, inbound, person_id, previous, 0.0, settle, background=True)
         except Exception as error:  # noqa: BLE001
@@ -356,13 +334,13 @@ class ChannelRuntime:
         if keyword is Keyword.STOP:
             if stopped:
                 return await done()                  # the one confirmation was already sent
-            await self.db.run(_set_stopped, conversation.id, True)
+            await self.db.run(inbound_store.set_stopped, conversation.id, True)
             log.info("%s: stopped", adapter.name)
             return await turn(self._rasa_work(adapter, inbound, payload="/stop", fallback="stop_confirmed",
                                               confirmation=True, required=True))
         if keyword is Keyword.START:
             if stopped:
-                await self.db.run(_set_stopped, conversation.id, False)
+                await self.db.run(inbound_store.set_stopped, conversation.id, False)
                 log.info("%s: started again", adapter.name)
             if inbound.payload:                      # Telegram's /start: the bot greets
                 return await turn(self._rasa_work(adapter, inbound, payload=inbound.payload), typing=True)
@@ -457,7 +435,8 @@ class ChannelRuntime:
         async def job() -> None:
             postponed = False
             try:
-                async with lane.compute:
+                async with lane.compute, self.shared.person_lock(adapter.name, person_id, hold=LEASE_SECONDS,
+                                                                 wait=LEASE_SECONDS):
                     if typing and not background:
                         self.spawn(adapter.typing(address))
                     try:
@@ -485,6 +464,13 @@ class ChannelRuntime:
                             await settle(postponed)
                         if not waiter.done():
                             waiter.set_result([])
+            except Busy:                     # another process has held this person for too long
+                log.warning("%s: person busy elsewhere, message kept for later", adapter.name)
+                if settle is not None:
+                    with suppress(Exception):
+                        await settle(True)
+                if not waiter.done():
+                    waiter.set_result([])
             except Exception as error:  # noqa: BLE001  (the database failed: the message stays pending)
                 log.warning("%s: turn not settled (%s)", adapter.name, type(error).__name__)
                 if settle is not None:
@@ -527,89 +513,3 @@ def _say(name: str, confirmation: bool = False) -> Work:
     return work
 
 
-# -- database work (runs in a worker thread) ------------------------------------------------------------
-def _claim_event(session: Session, channel: str, event_id: str, person_id: str, keyword: str | None,
-                 content_enc: str, now: datetime, lease_until: datetime) -> tuple[bool, str | None, bool]:
-    """Record a provider event once, with its (encrypted) content, as pending. Returns (first time?,
-    keyword of this person's previous message, does an earlier message of this person still wait?)."""
-    previous = session.exec(
-        select(InboundMessage.keyword)
-        .where(InboundMessage.channel == channel, InboundMessage.person_id == person_id)
-        .order_by(InboundMessage.id.desc()).limit(1)).first()
-    waiting = session.exec(
-        select(InboundMessage.id)
-        .where(InboundMessage.channel == channel, InboundMessage.person_id == person_id,
-               InboundMessage.status == PENDING).limit(1)).first() is not None
-    session.add(InboundMessage(channel=channel, provider_id=event_id[:64], person_id=person_id, keyword=keyword,
-                               received_at=now, status=PENDING, content_enc=content_enc,
-                               next_attempt_at=now if waiting else lease_until))   # waiting: the retry loop's
-    try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        return False, None, False
-    return True, previous, waiting
-
-
-def _settle(session: Session, channel: str, event_id: str, postponed: bool, now: datetime,
-            received_at: datetime, retry_seconds: float, give_up_after: timedelta) -> None:
-    """Answered: wipe the content. Postponed: try again later (backoff), or give up when too old."""
-    row = session.exec(select(InboundMessage).where(InboundMessage.channel == channel,
-                                                    InboundMessage.provider_id == event_id[:64])).first()
-    if row is None or row.status != PENDING:
-        return
-    if received_at.tzinfo is None:
-        received_at = received_at.replace(tzinfo=timezone.utc)
-    if not postponed:
-        row.status, row.content_enc, row.next_attempt_at = DONE, None, None
-    elif now - received_at >= give_up_after:
-        log.warning("%s: kept message given up after %s attempts", channel, row.attempts)
-        row.status, row.content_enc, row.next_attempt_at = FAILED, None, None
-    else:
-        row.attempts += 1
-        delay = min(timedelta(seconds=retry_seconds * 2 ** (row.attempts - 1)), RETRY_MAX)
-        row.next_attempt_at = now + delay
-    session.add(row)
-    session.commit()
-
-
-def _give_up(session: Session, channel: str, event_id: str) -> None:
-    session.execute(update(InboundMessage).where(InboundMessage.channel == channel,
-                                                 InboundMessage.provider_id == event_id[:64])
-                    .values(status=FAILED, content_enc=None, next_attempt_at=None))
-    session.commit()
-
-
-def _claim_waiting(session: Session, now: datetime, lease_until: datetime,
-                   limit: int) -> list[tuple[str, str, str | None, str | None, datetime]]:
-    """The first pending message of each person, when due, leased to this process: (channel,
-    provider id, encrypted content, keyword of the person's message before it, received at)."""
-    earlier = aliased(InboundMessage)
-    first = ~exists().where(earlier.channel == InboundMessage.channel, earlier.person_id == InboundMessage.person_id,
-                            earlier.id < InboundMessage.id, earlier.status == PENDING)
-    rows = session.exec(select(InboundMessage).where(
-        InboundMessage.status == PENDING, first,
-        and_(InboundMessage.next_attempt_at.is_not(None), InboundMessage.next_attempt_at <= now))
-        .order_by(InboundMessage.id).limit(limit)).all()
-    claimed = []
-    for row in rows:
-        result = session.execute(update(InboundMessage).where(
-            InboundMessage.id == row.id, InboundMessage.status == PENDING,
-            InboundMessage.next_attempt_at == row.next_attempt_at).values(next_attempt_at=lease_until))
-        if result.rowcount != 1:
-            continue
-        previous = session.exec(select(InboundMessage.keyword).where(
-            InboundMessage.channel == row.channel, InboundMessage.person_id == row.person_id,
-            InboundMessage.id < row.id).order_by(InboundMessage.id.desc()).limit(1)).first()
-        claimed.append((row.channel, row.provider_id, row.content_enc, previous, row.received_at))
-    session.commit()
-    return claimed
-
-
-def _set_stopped(session: Session, conversation_id: str, stopped: bool) -> None:
-    conversation = session.get(Conversation, conversation_id)
-    if conversation is None:
-        return
-    conversation.stopped_at = utcnow() if stopped else None
-    session.add(conversation)
-    session.commit()
