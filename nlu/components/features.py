@@ -15,21 +15,22 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text
 
 import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.constants import SPACY_DOCS, TOKENS_NAMES
+from rasa.nlu.constants import TOKENS_NAMES
 from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from nlu import parsing
-from nlu.parsing.text import looks_like_gibberish, normalise
+from nlu.components import reading
+from nlu.parsing.text import normalise
 
 ENTITY_FLAGS = ["amount", "age", "number", "postcode", "commune", "housing_status", "relationship",
                 "benefit", "life_event", "activity"]
@@ -71,27 +72,11 @@ seule appartement maison studio logement appart m me
 """.split())
 
 
-def known_word_checker(message: Message) -> Optional[Callable[[str], bool]]:
-    """A word is known when spaCy has a vector for it or an SMS rule expands it."""
-    doc = message.get(SPACY_DOCS[TEXT])
-    vocab = getattr(doc, "vocab", None)
-
-    def known(word: str) -> bool:
-        squeezed = re.sub(r"([a-z])\1{2,}", r"\1", word)
-        if normalise(word) != squeezed:  # an SMS spelling such as « jsp », « bjr »
-            return True
-        return bool(vocab is not None and vocab.has_vector(word))
-
-    return known
-
-
 def is_nonsense(message: Message, entities: Optional[List[Dict[str, Any]]] = None) -> bool:
-    text = message.get(TEXT) or ""
-    if entities is None:
-        entities = parsing.extract_entities(text)
-    if entities or parsing.is_dont_know(text) or parsing.parse_yes_no(text) is not None:
+    """Random letters only: see nlu.components.reading.nonsense (the message's shared reading)."""
+    if entities is not None and entities:
         return False
-    return looks_like_gibberish(text, known_word_checker(message))
+    return reading.nonsense(message)
 
 
 def _rest_after_facts(text: str, entities: List[Dict[str, Any]]) -> List[str]:
@@ -125,19 +110,21 @@ def is_correction(entities: List[Dict[str, Any]]) -> bool:
     return "correction" in kinds and bool(kinds & ANSWER_ENTITIES)
 
 
-def parse_flags(message: Message) -> np.ndarray:
-    """The FLAGS of one message as a 0/1 vector."""
-    text = message.get(TEXT) or ""
-    entities = parsing.extract_entities(text)
+def parse_flags(message: Message, keep: bool = True) -> np.ndarray:
+    """The FLAGS of one message as a 0/1 vector, from the message's one reading by nlu.parsing
+    (kept on the message for the components after this one unless `keep` is False)."""
+    facts = reading.read(message, keep)
+    text = facts["text"]
+    entities = facts["entities"]
     kinds = {e["entity"] for e in entities}
     values = [1.0 if name in kinds else 0.0 for name in ENTITY_FLAGS]
-    yes_no = parsing.parse_yes_no(text)
+    yes_no = facts["yes_no"]
     norm = normalise(text)
     values += [
-        1.0 if parsing.is_dont_know(text) else 0.0,
+        1.0 if facts["dont_know"] else 0.0,
         1.0 if yes_no is True else 0.0,
         1.0 if yes_no is False else 0.0,
-        1.0 if is_nonsense(message, entities) else 0.0,
+        1.0 if reading.nonsense(message, keep) else 0.0,
         1.0 if is_fact_answer(text, entities) else 0.0,
         1.0 if "?" in text else 0.0,
         1.0 if re.search(r"%|pour ?cent|\btaux\b", norm) else 0.0,
@@ -175,14 +162,15 @@ class ParseFeaturizer(DenseFeaturizer, GraphComponent):
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        self.process(training_data.training_examples)
+        for message in training_data.training_examples:
+            self._featurize(message, keep=False)
         return training_data
 
-    def _featurize(self, message: Message) -> None:
+    def _featurize(self, message: Message, keep: bool = True) -> None:
         tokens = message.get(TOKENS_NAMES[TEXT])
         if not message.get(TEXT) or not tokens:
             return
-        sentence = FLAG_SCALE * parse_flags(message).reshape(1, -1)
+        sentence = FLAG_SCALE * parse_flags(message, keep).reshape(1, -1)
         sequence = np.zeros((len(tokens), sentence.shape[1]), dtype=np.float32)
         self.add_features_to_message(sequence=sequence, sentence=sentence, attribute=TEXT, message=message)
 
@@ -208,7 +196,7 @@ class NonsenseClassifier(GraphComponent):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            if message.get(TEXT) and is_nonsense(message):
+            if message.get(TEXT) and reading.nonsense(message):
                 intent = {INTENT_NAME_KEY: self._intent, PREDICTED_CONFIDENCE_KEY: 1.0}
                 ranking = [intent] + [r for r in (message.get("intent_ranking") or [])
                                       if r.get(INTENT_NAME_KEY) != self._intent]
@@ -245,7 +233,7 @@ class FactAnswerClassifier(GraphComponent):
             current = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
             if not text or current == self._intent:
                 continue
-            entities = parsing.extract_entities(text)
+            entities = reading.entities(message)
             if current in self._keep and not is_correction(entities):
                 continue
             if is_fact_answer(text, entities) or is_correction(entities):

@@ -1,7 +1,8 @@
 """Rasa 3.6 component that adds entities with normalised values to every parsed message.
 
 Referenced in bot/config.yml as `nlu.components.normaliser.EntityNormaliser`, after the intent
-classifier. It runs nlu.parsing.extract_entities on the message text, so that `/model/parse`
+classifier. It takes the entities of nlu.parsing.extract_entities from the message's one reading
+(nlu.components.reading: made by ParseFeaturizer, or here if no component before read it), so that `/model/parse`
 already returns clean values (« 1200 balles » → amount 1200, « soixante-sept ans » → age 67,
 « je loue un appart » → housing_status locataire, a town → its official name and INSEE code).
 
@@ -23,6 +24,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from nlu import parsing
+from nlu.components import reading
 from nlu.parsing import numbers
 
 EXTRACTOR_NAME = "EntityNormaliser"
@@ -98,10 +100,9 @@ class EntityNormaliser(GraphComponent, EntityExtractorMixin):
         if not text:
             return
         existing = list(message.get(ENTITIES) or [])
-        found = [e for e in parsing.extract_entities(text) if self._wanted is None or e["entity"] in self._wanted]
-        for entity in found:
-            entity["extractor"] = EXTRACTOR_NAME
-            entity["confidence_entity"] = 1.0
+        # copies: the reading's entities are shared with the other components
+        found = [{**e, "extractor": EXTRACTOR_NAME, "confidence_entity": 1.0} for e in reading.entities(message)
+                 if self._wanted is None or e["entity"] in self._wanted]
         covered = [(e["start"], e["end"], e["entity"]) for e in found]
         kept: List[Dict[str, Any]] = []
         for entity in existing:

@@ -7,12 +7,21 @@ parsers rely on (« chui » → « je suis », « jsp » → « je sais pas », 
 `normalise_with_offsets(text)` returns the same string together with, for every character, the
 span of the original text it comes from, so that a match found in the normalised text can be
 reported with `start`/`end` in the original message (what Rasa entities need).
+
+Every parser of nlu.parsing starts from `normalise_with_offsets` of the text it is given, so one
+message is normalised by many of them (issue 13): the result, an immutable `NormText` that depends on
+the text alone, is kept in a small cache (the last `NORMALISED_CACHE_SIZE` texts), so that each
+text is normalised once. Texts are at most 1000 characters (docs/limits.md): the cache stays
+under a few megabytes.
 """
 from __future__ import annotations
 
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
+
+NORMALISED_CACHE_SIZE = 256
 
 # Characters replaced one by one before anything else (after lowercasing and accent stripping).
 _CHAR_MAP = {
@@ -190,8 +199,10 @@ def _sms_replacement(replacement: str):
     return apply
 
 
+@lru_cache(maxsize=NORMALISED_CACHE_SIZE)
 def normalise_with_offsets(text: str, expand_sms: bool = True) -> NormText:
-    """Normalise `text` and keep the map from normalised characters to original offsets."""
+    """Normalise `text` and keep the map from normalised characters to original offsets
+    (cached: see the module's doc; `normalise_with_offsets.__wrapped__` does the work)."""
     chars, starts, ends = _char_level(text or "")
     nt = NormText("".join(chars), tuple(starts), tuple(ends))
     nt = _substitute(nt, _REPEATED_LETTERS, lambda m: m.group(1))
