@@ -334,6 +334,7 @@ def main() -> None:
     parser.add_argument("--reply-timeout", type=float, default=60.0, help="an SMS reply later than this is lost")
     parser.add_argument("--stack-env", action="append", default=[], metavar="NAME=VALUE",
                         help="a setting for the stack this script starts (repeatable)")
+    parser.add_argument("--rasa-replicas", type=int, default=1, help="Rasa servers of the stack started here")
     parser.add_argument("--api", help="URL of a running stack (default: start the embedded one)")
     parser.add_argument("--public-url", help="its PUBLIC_BASE_URL (default: --api)")
     parser.add_argument("--twilio-token", help="its TWILIO_AUTH_TOKEN (with --api; none: web only)")
@@ -352,7 +353,7 @@ def main() -> None:
         settings = dict(item.split("=", 1) for item in args.stack_env)
         stack = start_stack(extra_env={"TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": token,
                                        "TWILIO_FROM_NUMBER": FROM_NUMBER, "TWILIO_API_BASE_URL": twilio.url,
-                                       **settings})
+                                       **settings}, rasa_replicas=args.rasa_replicas)
         api_url = stack.api_url
         print(f"stack ready at {api_url} (logs in {stack.workdir})", file=sys.stderr)
     target = SmsTarget(api_url, args.public_url or api_url, token, twilio, question_texts()) if twilio else None
