@@ -47,7 +47,8 @@ def say(client: httpx.Client, conversation_id: str, text: str) -> list[dict]:
 
 def test_a_killed_server_s_conversations_continue_on_the_other_at_the_same_question(two: Stack):
     with httpx.Client(base_url=two.api_url, timeout=60) as client:
-        wait_for_status(client, 1, "ready")                        # ready says one server; the other may load
+        for index in (0, 1):                                       # both loaded (each in its own time)
+            wait_for_status(client, index, "ready")
         health = client.get("/health").json()
         assert [(r["index"], r["status"]) for r in health["rasa_replicas"]] == [(0, "ready"), (1, "ready")]
         on: dict[int, list[str]] = {0: [], 1: []}
