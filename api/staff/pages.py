@@ -31,6 +31,7 @@ from api.core.limits import STAFF_LOGINS, TOO_MANY
 from api.core.security import same_secret
 from api.eligibility.explain import euros
 from api.models import AuditEntry, OutreachAction, StaffInvite, StaffUser, utcnow
+from api.routes.staff_actions import own_action
 from api.routes.staff_indicators import BadPeriod, period, territory_asked
 from api.staff import actions, agenda, charts, indicators, posters
 from api.staff.access import (COOKIE, LoginRefused, Staff, StaffDenied, audit, audit_entries, check_csrf,
@@ -467,14 +468,6 @@ COUNTS = ("people_met", "rights_checks_on_site")
 def action_refused(refused: actions.ActionError) -> dict[str, str]:
     """The error of a refused action, under the name of the field it is about."""
     return {ACTION_FIELDS.get(refused.key, "form"): refused.fr}
-
-
-async def own_action(request: Request, principal: Principal, code: str) -> OutreachAction:
-    found = await request.app.state.db.run(actions.find, code)
-    if found is None:
-        raise StaffDenied(404, "action_unknown")
-    territory_for(principal, found.territory_id)
-    return found
 
 
 @router.get("/actions")
